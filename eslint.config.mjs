@@ -1,0 +1,17 @@
+import next from 'eslint-config-next/core-web-vitals';
+import nextTs from 'eslint-config-next/typescript';
+
+const config = [
+  ...next,
+  ...nextTs,
+  {
+    ignores: ['.next/**', 'node_modules/**', 'public/ort/**', 'next-env.d.ts', 'data/**', 'out/**', 'tests/fixtures/**'],
+  },
+  {
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+];
+
+export default config;

@@ -1,0 +1,71 @@
+/**
+ * The semantic memory bank: M embeddings of dimension D plus per-entry metadata.
+ * Row 0 is reserved for background/unknown (zero embedding), so a Gaussian's Uint16 semantic
+ * index addresses a row directly and a splatted one-hot of index 0 contributes nothing.
+ */
+
+export interface Box3 {
+  min: [number, number, number];
+  max: [number, number, number];
+}
+
+export interface BankEntryMeta {
+  /** Readable label (best match in the default vocabulary, or a user-supplied name). */
+  label: string;
+  /** Physical instance id (bank mode "instances": one entry = one object); -1 when unknown. */
+  instanceId: number;
+  /** Frame indices whose masks contributed. */
+  sourceViews: number[];
+  /** World-space axis-aligned (gravity-aligned) box of the entry's Gaussians, when known. */
+  box?: Box3;
+  /** Number of masks (observations) merged into the entry. */
+  support: number;
+}
+
+export const MAX_BANK_ENTRIES = 65535;
+
+export class SemanticBank {
+  readonly dim: number;
+  /** Row-major [capacity, dim]; rows >= count are garbage. */
+  embeddings: Float32Array;
+  readonly meta: BankEntryMeta[] = [];
+
+  constructor(dim: number, initialCapacity = 64) {
+    if (!Number.isInteger(dim) || dim <= 0) throw new Error(`SemanticBank: dim must be a positive integer, got ${dim}`);
+    this.dim = dim;
+    this.embeddings = new Float32Array(Math.max(1, initialCapacity) * dim);
+    this.meta.push({ label: 'background', instanceId: -1, sourceViews: [], support: 0 });
+  }
+
+  /** Rows including the reserved background row 0. */
+  get count(): number {
+    return this.meta.length;
+  }
+
+  /** Appends an entry and returns its index (>= 1). The embedding is copied, not normalised. */
+  add(embedding: ArrayLike<number>, meta: BankEntryMeta): number {
+    if (embedding.length !== this.dim)
+      throw new Error(`SemanticBank.add: embedding has ${embedding.length} values, bank dim is ${this.dim}`);
+    const idx = this.meta.length;
+    if (idx > MAX_BANK_ENTRIES) throw new Error(`SemanticBank: more than ${MAX_BANK_ENTRIES} entries do not fit a Uint16 index`);
+    if ((idx + 1) * this.dim > this.embeddings.length) {
+      const grown = new Float32Array(Math.max((idx + 1) * this.dim, this.embeddings.length * 2));
+      grown.set(this.embeddings);
+      this.embeddings = grown;
+    }
+    this.embeddings.set(embedding, idx * this.dim);
+    this.meta.push(meta);
+    return idx;
+  }
+
+  row(index: number): Float32Array {
+    if (index < 0 || index >= this.count) throw new RangeError(`SemanticBank: index ${index} outside 0..${this.count - 1}`);
+    return this.embeddings.subarray(index * this.dim, (index + 1) * this.dim);
+  }
+
+  /** Replaces every entry (keeps row 0). Used when the bank is recomputed (K-means). */
+  clear(): void {
+    this.meta.length = 1;
+    this.embeddings.fill(0);
+  }
+}

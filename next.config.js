@@ -1,0 +1,20 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  reactStrictMode: true,
+  // lib/ is shared with Node (CLI, tests); keep server-only packages out of client bundles.
+  serverExternalPackages: ['onnxruntime-node'],
+  async headers() {
+    return [
+      {
+        // Cross-origin isolation lets onnxruntime-web use threaded wasm (SharedArrayBuffer).
+        source: '/:path*',
+        headers: [
+          { key: 'Cross-Origin-Opener-Policy', value: 'same-origin' },
+          { key: 'Cross-Origin-Embedder-Policy', value: 'require-corp' },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;
