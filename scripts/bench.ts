@@ -1,0 +1,61 @@
+/**
+ * `npm run bench [-- --quick] [--only splat,depth] [--json] [--out docs/BENCH.md]`
+ * Runs every scripts/bench/<area>.ts module (each returns tables whose figures carry an in-run baseline and ratio),
+ * prints them as markdown, and adds the process's peak memory. --quick uses small sizes (CI), the default the full sizes.
+ */
+import { readdirSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import os from 'node:os';
+import { formatTable, type BenchModule, type BenchTable } from './bench/table';
+
+const args = process.argv.slice(2);
+const flag = (name: string) => args.includes(`--${name}`);
+const value = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i >= 0 ? args[i + 1] : undefined;
+};
+const quick = flag('quick') || process.env.CI === 'true';
+const json = flag('json');
+const only = value('only')?.split(',');
+const out = value('out');
+
+const dir = join(dirname(fileURLToPath(import.meta.url)), 'bench');
+const areas = readdirSync(dir)
+  .filter((f) => f.endsWith('.ts') && f !== 'table.ts')
+  .map((f) => f.slice(0, -3))
+  .filter((a) => !only || only.includes(a))
+  .sort();
+if (!areas.length) {
+  console.error(`bench: no benchmark module matches ${only?.join(',') ?? '(none found)'} in ${dir}`);
+  process.exit(2);
+}
+
+const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, no GPU`;
+const all: { area: string; tables: BenchTable[]; error?: string }[] = [];
+const lines: string[] = [`# Benchmarks (${quick ? 'quick' : 'full'} mode)`, '', `Machine: ${machine}`, ''];
+for (const area of areas) {
+  process.stderr.write(`bench: ${area} ...\n`);
+  try {
+    const mod = (await import(pathToFileURL(join(dir, `${area}.ts`)).href)) as BenchModule;
+    const tables = await mod.run({ quick });
+    all.push({ area, tables });
+    for (const t of tables) lines.push(formatTable(t), '');
+  } catch (e) {
+    const error = e instanceof Error ? e.message : String(e);
+    all.push({ area, tables: [], error });
+    lines.push(`### ${area}: FAILED`, '', error, '');
+  }
+  console.log(lines.splice(0).join('\n'));
+}
+const peakMiB = process.resourceUsage().maxRSS / 1024;
+const tail = `Peak resident memory of the whole run: ${peakMiB.toFixed(0)} MiB`;
+console.log(tail);
+if (out) {
+  const md = [`# Benchmarks (${quick ? 'quick' : 'full'} mode)`, '', `Machine: ${machine}`, `Command: npm run bench -- ${args.join(' ')}`, ''];
+  for (const a of all) for (const t of a.tables) md.push(formatTable(t), '');
+  md.push(tail, '');
+  writeFileSync(out, md.join('\n'));
+}
+if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all }));
+if (all.some((a) => a.error)) process.exit(1);
