@@ -20,6 +20,11 @@ export interface BankEntryMeta {
   box?: Box3;
   /** Number of masks (observations) merged into the entry. */
   support: number;
+  /**
+   * Row 0 only: id of the CLIP pair whose space the embeddings live in (e.g. "mobileclip-s0"), so a query
+   * is embedded by the same text tower. Kept in row 0's metadata so every file format persists it.
+   */
+  embedder?: string;
 }
 
 export const MAX_BANK_ENTRIES = 65535;
@@ -40,6 +45,15 @@ export class SemanticBank {
   /** Rows including the reserved background row 0. */
   get count(): number {
     return this.meta.length;
+  }
+
+  /** The CLIP pair id the bank's embeddings come from ('' when unknown). */
+  get embedder(): string {
+    return this.meta[0].embedder ?? '';
+  }
+
+  set embedder(id: string) {
+    this.meta[0] = { ...this.meta[0], embedder: id || undefined };
   }
 
   /** Appends an entry and returns its index (>= 1). The embedding is copied, not normalised. */
@@ -65,7 +79,7 @@ export class SemanticBank {
 
   /** Replaces every entry (keeps row 0). Used when the bank is recomputed (K-means). */
   clear(): void {
-    this.meta.length = 1;
+    this.meta.length = 1;  // row 0 (and its embedder id) stays
     this.embeddings.fill(0);
   }
 }

@@ -1,0 +1,326 @@
+/**
+ * Importer for instant-ngp / nerfstudio `transforms.json` captures (COLMAP-posed photo sets).
+ *
+ * Images are NOT decoded at import: a phone capture is dozens of 1080x1920 JPEGs, so the importer
+ * returns one record per usable frame (metadata + a loader) and `loadFrame` decodes and downsamples
+ * on demand. Frames whose image is missing or whose camera/pose is unusable are skipped and listed
+ * in `skipped` with a reason. No node:fs here: the browser passes a BundleFiles of picked files.
+ *
+ * Conventions: `transform_matrix` is row-major camera-to-world in the OpenGL/NeRF convention
+ * (camera looks down -z, +y up), i.e. the same camera convention as Frame; only the element order
+ * changes (row-major -> column-major). The world frame is COLMAP's arbitrary one and is often not
+ * y-up (the fox capture is z-up): see estimateWorldUp / rotationTakingUpToY; nothing is rotated here.
+ */
+import { bundleDirname, joinBundlePath, type BundleFiles } from './bundle-files';
+import { scaleIntrinsics, type DepthMap, type Distortion, type Frame, type Intrinsics, type RgbImage } from './frame';
+import { decodeDepthPng16, imageSizeFromHeader, pureImageCodec, type ImageCodec } from './image-codec';
+import { resizeArea, scaledSize } from './image-ops';
+import { fromRowMajorRows, rigidPoseProblem } from './pose';
+
+export interface TransformsFrameRecord {
+  /** File stem of the image ('0001' for images/0001.jpg); made unique if stems repeat. */
+  id: string;
+  /** Position in transforms.json `frames`. */
+  index: number;
+  /** Bundle path of the image file. */
+  imagePath: string;
+  /** Intrinsics at the image file's resolution. */
+  intrinsics: Intrinsics;
+  /** Column-major camera-to-world (OpenGL convention, the file's world frame). */
+  cameraToWorld: Float64Array;
+  /** transforms.json has no clock: the frame's index in the file, in ms, keeps the order. */
+  timestamp: number;
+  /** Reads and decodes the full-resolution image. */
+  loadImage(): Promise<RgbImage>;
+  /** nerfstudio `depth_file_path` (16-bit PNG), when present and the file exists. */
+  depthPath?: string;
+  /** Reads the depth map in metres (z-depth), with intrinsics scaled from the image's. */
+  loadDepth?(): Promise<DepthMap>;
+}
+
+export interface TransformsImport {
+  frames: TransformsFrameRecord[];
+  skipped: { id: string; reason: string }[];
+  /** Number of entries in `frames` of the file (usable + skipped). */
+  listed: number;
+  /** Problems that did not cost a frame (e.g. a missing depth file: the frame is kept without depth). */
+  warnings: string[];
+  /** instant-ngp's scene bound hint, when present (not used by SegSplat; kept for reference). */
+  aabbScale?: number;
+}
+
+/** Camera models whose parameters fit Intrinsics (pinhole + OpenCV radial-tangential). */
+const SUPPORTED_MODELS = new Set(['PINHOLE', 'SIMPLE_PINHOLE', 'OPENCV', 'SIMPLE_RADIAL', 'RADIAL']);
+
+type Json = Record<string, unknown>;
+
+function num(v: unknown, label: string): number | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`${label} must be a finite number (got ${JSON.stringify(v)})`);
+  return v;
+}
+
+/** Frame value first, then the global one (nerfstudio allows per-frame overrides of any camera field). */
+function pick(frame: Json, global: Json, key: string): number | undefined {
+  const f = num(frame[key], `frame ${key}`);
+  return f !== undefined ? f : num(global[key], key);
+}
+
+function focal(frame: Json, global: Json, flKey: string, angleKey: string, size: number): number | undefined {
+  // A frame-level value of either kind beats a global value of either kind.
+  for (const src of [frame, global]) {
+    const fl = num(src[flKey], flKey);
+    if (fl !== undefined) return fl;
+    const angle = num(src[angleKey], angleKey);
+    if (angle !== undefined) {
+      if (!(angle > 0 && angle < Math.PI)) throw new Error(`${angleKey} must be in (0, pi) radians (got ${angle})`);
+      return (0.5 * size) / Math.tan(0.5 * angle);
+    }
+  }
+  return undefined;
+}
+
+function resolveIntrinsics(frame: Json, global: Json, fileSize: { width: number; height: number } | null): Intrinsics {
+  const model = (frame.camera_model ?? global.camera_model) as unknown;
+  if (model !== undefined && (typeof model !== 'string' || !SUPPORTED_MODELS.has(model)))
+    throw new Error(`camera model ${JSON.stringify(model)} is not supported (pinhole or OPENCV radial-tangential only)`);
+  const w = pick(frame, global, 'w') ?? fileSize?.width;
+  const h = pick(frame, global, 'h') ?? fileSize?.height;
+  if (w === undefined || h === undefined) throw new Error('image size unknown: no w/h in transforms.json and the image header is unreadable');
+  const fx = focal(frame, global, 'fl_x', 'camera_angle_x', w);
+  if (fx === undefined) throw new Error('no focal length: neither fl_x nor camera_angle_x is given');
+  const fy = focal(frame, global, 'fl_y', 'camera_angle_y', h) ?? fx;
+  const k: Intrinsics = {
+    fx,
+    fy,
+    cx: pick(frame, global, 'cx') ?? w / 2,
+    cy: pick(frame, global, 'cy') ?? h / 2,
+    width: w,
+    height: h,
+  };
+  const k1 = pick(frame, global, 'k1'), k2 = pick(frame, global, 'k2'), k3 = pick(frame, global, 'k3');
+  const p1 = pick(frame, global, 'p1'), p2 = pick(frame, global, 'p2');
+  if ([k1, k2, k3, p1, p2].some((v) => v !== undefined && v !== 0)) {
+    const d: Distortion = { k1: k1 ?? 0, k2: k2 ?? 0, p1: p1 ?? 0, p2: p2 ?? 0 };
+    if (k3 !== undefined) d.k3 = k3;
+    k.distortion = d;
+  }
+  const k4 = pick(frame, global, 'k4');
+  if (k4 !== undefined && k4 !== 0) throw new Error('distortion k4 (fisheye / full OpenCV) is not supported');
+  return k;
+}
+
+function parsePose(v: unknown): Float64Array {
+  if (!Array.isArray(v) || v.length !== 4 || !v.every((r) => Array.isArray(r) && r.length === 4 && r.every((x) => typeof x === 'number')))
+    throw new Error('transform_matrix must be a 4x4 array of numbers');
+  const m = fromRowMajorRows(v as number[][]);
+  const problem = rigidPoseProblem(m);
+  if (problem) throw new Error(`transform_matrix: ${problem}`);
+  return m;
+}
+
+const stemOf = (p: string): string => {
+  const base = p.slice(p.lastIndexOf('/') + 1);
+  const dot = base.lastIndexOf('.');
+  return dot > 0 ? base.slice(0, dot) : base;
+};
+
+/** Resolves file_path against the transforms.json folder; blender-style paths have no extension. */
+async function findImage(files: BundleFiles, dir: string, filePath: string): Promise<string | null> {
+  const p = joinBundlePath(dir, filePath);
+  if (await files.exists(p)) return p;
+  if (!/\.[A-Za-z0-9]{2,4}$/.test(p)) {
+    for (const ext of ['.png', '.jpg', '.jpeg', '.PNG', '.JPG', '.JPEG']) if (await files.exists(p + ext)) return p + ext;
+  }
+  return null;
+}
+
+export async function importTransformsJson(
+  files: BundleFiles,
+  opts: { path?: string; codec?: ImageCodec } = {},
+): Promise<TransformsImport> {
+  const path = opts.path ?? 'transforms.json';
+  const codec = opts.codec ?? pureImageCodec;
+  if (!(await files.exists(path))) throw new Error(`${path} not found`);
+  let json: unknown;
+  try {
+    json = JSON.parse(new TextDecoder().decode(await files.readFile(path)));
+  } catch (e) {
+    throw new Error(`${path} is not valid JSON: ${(e as Error).message}`);
+  }
+  if (!json || typeof json !== 'object' || Array.isArray(json)) throw new Error(`${path} must hold a JSON object`);
+  const global = json as Json;
+  if (!Array.isArray(global.frames)) throw new Error(`${path}: "frames" must be an array`);
+  const dir = bundleDirname(path);
+
+  const frames: TransformsFrameRecord[] = [];
+  const skipped: { id: string; reason: string }[] = [];
+  const warnings: string[] = [];
+  // nerfstudio: raw 16-bit depth values times this factor are metres (default: millimetres).
+  const depthScale = num(global.depth_unit_scale_factor, 'depth_unit_scale_factor') ?? 1e-3;
+  if (!(depthScale > 0)) throw new Error(`${path}: depth_unit_scale_factor must be positive (got ${depthScale})`);
+  const ids = new Set<string>();
+  const list = global.frames as unknown[];
+  for (let i = 0; i < list.length; i++) {
+    const f = list[i] as Json;
+    const filePath = f && typeof f === 'object' && typeof f.file_path === 'string' ? f.file_path : null;
+    let id = filePath ? stemOf(filePath) : `#${i}`;
+    try {
+      if (!filePath) throw new Error('frame has no file_path');
+      let imagePath: string | null;
+      try {
+        imagePath = await findImage(files, dir, filePath);
+      } catch (e) {
+        throw new Error(`bad file_path ${JSON.stringify(filePath)}: ${(e as Error).message}`);
+      }
+      if (!imagePath) throw new Error(`image file ${joinBundlePath(dir, filePath)} is missing`);
+      const cameraToWorld = parsePose(f.transform_matrix);
+      const needSize = pick(f, global, 'w') === undefined || pick(f, global, 'h') === undefined;
+      const fileSize = needSize ? imageSizeFromHeader(await files.readFile(imagePath)) : null;
+      const intrinsics = resolveIntrinsics(f, global, fileSize);
+      if (ids.has(id)) id = imagePath.replace(/\.[^.]*$/, '');
+      let unique = id;
+      for (let k = 2; ids.has(unique); k++) unique = `${id}_${k}`;
+      id = unique;
+      ids.add(id);
+      const p = imagePath;
+      const record: TransformsFrameRecord = {
+        id,
+        index: i,
+        imagePath: p,
+        intrinsics,
+        cameraToWorld,
+        timestamp: i,
+        loadImage: async () => codec.decode(await files.readFile(p), p),
+      };
+      if (typeof f.depth_file_path === 'string') {
+        let dp: string | null = null;
+        try {
+          dp = joinBundlePath(dir, f.depth_file_path);
+        } catch (e) {
+          warnings.push(`frame ${id}: bad depth_file_path (${(e as Error).message}); kept without depth`);
+        }
+        if (dp && !(await files.exists(dp))) {
+          warnings.push(`frame ${id}: depth file ${dp} is missing; kept without depth`);
+          dp = null;
+        }
+        if (dp) {
+          const depthFile = dp;
+          record.depthPath = depthFile;
+          record.loadDepth = async () => {
+            const d = decodeDepthPng16(await files.readFile(depthFile), depthFile);
+            // decodeDepthPng16 gives value/1000; rescale to this file's unit.
+            const data = d.data;
+            if (depthScale !== 1e-3) for (let j = 0; j < data.length; j++) data[j] = data[j] * 1000 * depthScale;
+            const k = scaleIntrinsics(intrinsics, d.width, d.height);
+            if (!k.distortion) delete k.distortion;
+            return { width: d.width, height: d.height, data, intrinsics: k };
+          };
+        }
+      }
+      frames.push(record);
+    } catch (e) {
+      skipped.push({ id, reason: (e as Error).message });
+    }
+  }
+  const out: TransformsImport = { frames, skipped, listed: list.length, warnings };
+  if (typeof global.aabb_scale === 'number') out.aabbScale = global.aabb_scale;
+  return out;
+}
+
+/**
+ * Decodes a record's image and optionally downsamples it by `scale` (area averaging: exact box
+ * averaging for 1/integer scales, e.g. 0.25 turns 1080x1920 into 270x480), scaling the intrinsics to
+ * match. If the file's real size differs from transforms.json's w/h but has the same aspect (a
+ * pre-downscaled image folder), the intrinsics follow the file.
+ */
+export async function loadFrame(record: TransformsFrameRecord, opts: { scale?: number; depth?: boolean } = {}): Promise<Frame> {
+  const scale = opts.scale ?? 1;
+  let image = await record.loadImage();
+  let k = record.intrinsics;
+  if (image.width !== k.width || image.height !== k.height) {
+    const aspectErr = Math.abs(image.width / image.height - k.width / k.height) / (k.width / k.height);
+    if (aspectErr > 0.01)
+      throw new Error(
+        `${record.imagePath}: image is ${image.width}x${image.height} but transforms.json says ${k.width}x${k.height} (different aspect)`,
+      );
+    k = scaleIntrinsics(k, image.width, image.height);
+  }
+  if (scale !== 1) {
+    const size = scaledSize(image.width, image.height, scale);
+    image = resizeArea(image, size.width, size.height);
+    k = scaleIntrinsics(k, size.width, size.height);
+  }
+  k = { ...k }; // never share the record's object with the frame
+  if (!k.distortion) delete k.distortion; // scaleIntrinsics writes an explicit undefined
+  const frame: Frame = { id: record.id, image, intrinsics: k, cameraToWorld: Float64Array.from(record.cameraToWorld), timestamp: record.timestamp };
+  // Depth keeps its own resolution (its intrinsics describe it); the image's scale does not apply.
+  if (record.loadDepth && opts.depth !== false) frame.depth = await record.loadDepth();
+  return frame;
+}
+
+/** Loads every record (sequentially, to bound memory), e.g. to write them out as a capture bundle. */
+export async function loadFrames(
+  records: TransformsFrameRecord[],
+  opts: { scale?: number; depth?: boolean; onProgress?: (done: number, total: number) => void } = {},
+): Promise<Frame[]> {
+  const out: Frame[] = [];
+  for (const r of records) {
+    out.push(await loadFrame(r, opts));
+    opts.onProgress?.(out.length, records.length);
+  }
+  return out;
+}
+
+/**
+ * Mean camera up vector (+y column of each camera-to-world rotation), normalised. People hold
+ * cameras roughly upright, so this estimates the world's up direction for captures whose world frame
+ * is not y-up (COLMAP's is arbitrary). Returned, never applied: pass it to rotationTakingUpToY and
+ * premultiply the poses if you want a y-up world, or store it as capture.json `worldUp`.
+ */
+export function estimateWorldUp(poses: Iterable<ArrayLike<number>>): [number, number, number] {
+  let x = 0, y = 0, z = 0, n = 0;
+  for (const m of poses) {
+    if (!m || m.length !== 16) throw new Error('estimateWorldUp: every pose must have 16 numbers');
+    const ux = m[4], uy = m[5], uz = m[6];
+    const len = Math.hypot(ux, uy, uz);
+    if (!Number.isFinite(len) || len === 0) throw new Error(`estimateWorldUp: pose ${n} has no usable up axis`);
+    x += ux / len;
+    y += uy / len;
+    z += uz / len;
+    n++;
+  }
+  if (n === 0) throw new Error('estimateWorldUp: no poses');
+  const len = Math.hypot(x, y, z);
+  // Up vectors that cancel out (cameras rolled every which way) carry no information.
+  if (len < 0.1 * n) throw new Error('estimateWorldUp: camera up vectors disagree too much to define an up direction');
+  return [x / len, y / len, z / len];
+}
+
+/** Column-major 4x4 rotation taking unit-ish vector `up` onto +y (shortest arc; identity if already +y). */
+export function rotationTakingUpToY(up: ArrayLike<number>): Float64Array {
+  const len = Math.hypot(up[0], up[1], up[2]);
+  if (!(len > 1e-9) || !Number.isFinite(len)) throw new Error('rotationTakingUpToY: up must be a non-zero finite vector');
+  const ux = up[0] / len, uy = up[1] / len, uz = up[2] / len;
+  // Axis = up x Y = (-uz, 0, ux)... written as a = u x y, c = u . y.
+  const ax = -uz, ay = 0, az = ux;
+  const c = uy;
+  const m = new Float64Array(16);
+  m[15] = 1;
+  if (c < -1 + 1e-12) {
+    // up = -y: rotate 180 degrees about x.
+    m[0] = 1;
+    m[5] = -1;
+    m[10] = -1;
+    return m;
+  }
+  const k = 1 / (1 + c);
+  // Rodrigues for unit vectors: R = I + [a]x + [a]x^2 / (1 + c); row r, column col at m[col*4 + r].
+  const r00 = c + ax * ax * k, r01 = ax * ay * k - az, r02 = ax * az * k + ay;
+  const r10 = ay * ax * k + az, r11 = c + ay * ay * k, r12 = ay * az * k - ax;
+  const r20 = az * ax * k - ay, r21 = az * ay * k + ax, r22 = c + az * az * k;
+  m[0] = r00; m[4] = r01; m[8] = r02;
+  m[1] = r10; m[5] = r11; m[9] = r12;
+  m[2] = r20; m[6] = r21; m[10] = r22;
+  return m;
+}
