@@ -1,0 +1,442 @@
+/**
+ * Incremental fusion of per-view pixel-aligned Gaussians into one GaussianScene under a hard budget.
+ *
+ * Model: the scene holds surface ELEMENTS. Each element shows exactly one observation (the
+ * "winner": the Gaussian of one view with the highest observation weight) and keeps up to
+ * `maxAlternates` runner-up observations from other views in a side pool. No attributes are
+ * averaged, so removing a view is exact bookkeeping rather than an approximate subtraction.
+ *
+ * addView(v, gaussians):
+ *  1. Match. Each incoming Gaussian looks for the nearest element within
+ *     rho = mergeRadius × its smaller in-plane sigma, whose normal agrees (dot >= minNormalDot)
+ *     and which has not already taken a Gaussian of this view (a view never merges with itself,
+ *     so its own neighbouring pixels stay distinct). The smaller in-plane sigma is proportional to
+ *     depth/focal × stride (see gaussians-from-depth.ts), so the match radius, and the hash cell
+ *     used to find candidates, grow with the distance from the observing camera.
+ *     Spatial hash: cell = base·2^level, level = smallest with cell >= 2·rho; an element is
+ *     registered once, at its own level; a query visits the cells its rho-ball overlaps on its own
+ *     level and the two neighbouring levels (2×2×2 cells on its level and the coarser one, up to
+ *     3×3×3 on the finer one), so elements observed from ~2× nearer or farther are found too.
+ *  2. Merge. A matched Gaussian with a higher weight becomes the element's winner (the old
+ *     winner becomes an alternate); otherwise it becomes an alternate. Per element only the
+ *     `maxAlternates` highest-weight alternates are kept.
+ *  3. Budget. Unmatched Gaussians become new elements. If that would pass scene.budget, the
+ *     lowest-weight elements and incoming Gaussians are evicted together (weight = confidence ×
+ *     cos(view angle) / footprint², i.e. distant, grazing, unconfident observations go first),
+ *     down to budget × (1 - evictSlack) so evictions are not repeated on every view. The scene
+ *     never overflows.
+ * removeView(v): alternates from v are dropped; an element whose winner came from v shows its best
+ * remaining alternate instead, or disappears when it has none. With up to maxAlternates + 1
+ * overlapping views this restores exactly what the other views contributed; beyond that, the
+ * runner-ups that were not kept are lost (documented trade of memory for exactness).
+ * replaceView(v, gaussians) = removeView(v) (when present) + addView(v, gaussians).
+ *
+ * The fusion owns the structure of its scene (count, order): edit attributes such as `semantic`
+ * in place if needed, but add or remove Gaussians only through the fusion.
+ */
+import { GaussianScene, shRestCount } from './gaussian-scene';
+import { SpatialHash, HASH_LEVELS } from './spatial-hash';
+
+export interface FusionOptions {
+  /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
+  mergeRadius?: number;
+  /** Smallest dot product of two normals of the same surface (default 0.5, i.e. within 60°). */
+  minNormalDot?: number;
+  /** Runner-up observations kept per element for removeView (default 2). */
+  maxAlternates?: number;
+  /** When evicting, free this fraction of the budget beyond the need (default 0.02). */
+  evictSlack?: number;
+  /** Finest hash cell side in metres (default 0.001). */
+  baseCell?: number;
+}
+
+export interface FusionReport {
+  /** Gaussians of the view that became new elements. */
+  added: number;
+  /** Gaussians of the view matched to an existing element. */
+  merged: number;
+  /** Of those, how many became the element's winner (better observed). */
+  replaced: number;
+  /** Elements plus incoming Gaussians evicted for the budget. */
+  evicted: number;
+  /** Observations discarded because the element already kept maxAlternates better ones. */
+  droppedAlternates: number;
+}
+
+export interface RemoveReport {
+  /** Elements that disappeared (no other view had seen them). */
+  removed: number;
+  /** Elements now showing another view's observation. */
+  restored: number;
+}
+
+/** Copies Gaussian i of src into slot j of dst (same SH degree). */
+export function copyGaussian(src: GaussianScene, i: number, dst: GaussianScene, j: number): void {
+  dst.positions[j * 3] = src.positions[i * 3];
+  dst.positions[j * 3 + 1] = src.positions[i * 3 + 1];
+  dst.positions[j * 3 + 2] = src.positions[i * 3 + 2];
+  dst.scales[j * 3] = src.scales[i * 3];
+  dst.scales[j * 3 + 1] = src.scales[i * 3 + 1];
+  dst.scales[j * 3 + 2] = src.scales[i * 3 + 2];
+  dst.rotations[j * 4] = src.rotations[i * 4];
+  dst.rotations[j * 4 + 1] = src.rotations[i * 4 + 1];
+  dst.rotations[j * 4 + 2] = src.rotations[i * 4 + 2];
+  dst.rotations[j * 4 + 3] = src.rotations[i * 4 + 3];
+  dst.opacities[j] = src.opacities[i];
+  dst.colors[j * 3] = src.colors[i * 3];
+  dst.colors[j * 3 + 1] = src.colors[i * 3 + 1];
+  dst.colors[j * 3 + 2] = src.colors[i * 3 + 2];
+  const sh = shRestCount(src.shDegree);
+  if (sh) dst.shRest.set(src.shRest.subarray(i * sh, i * sh + sh), j * sh);
+  dst.semantic[j] = src.semantic[i];
+  dst.sourceView[j] = src.sourceView[i];
+  dst.sourcePixel[j] = src.sourcePixel[i];
+  dst.weight[j] = src.weight[i];
+}
+
+const NONE = -1;
+
+export class SceneFusion {
+  readonly scene: GaussianScene;
+  readonly mergeRadius: number;
+  readonly minNormalDot: number;
+  readonly maxAlternates: number;
+  readonly evictSlack: number;
+  private hash: SpatialHash;
+  /** Per element: first alternate (pool slot) or -1; the addView call that last touched it. */
+  private altHead = new Int32Array(0);
+  private stamp = new Int32Array(0);
+  private call = 0;
+  /** Runner-up observations; slots are recycled through a free stack. */
+  private pool: GaussianScene;
+  private altNext = new Int32Array(0);
+  private free = new Int32Array(0);
+  private freeCount = 0;
+  private viewSet = new Set<number>();
+
+  constructor(scene: GaussianScene, opts: FusionOptions = {}) {
+    const num = (v: number | undefined, def: number, name: string, lo: number, hi: number) => {
+      const x = v ?? def;
+      if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`SceneFusion: option ${name} must be in [${lo}, ${hi}], got ${v}`);
+      return x;
+    };
+    this.scene = scene;
+    this.mergeRadius = num(opts.mergeRadius, 1.5, 'mergeRadius', 0, 100);
+    this.minNormalDot = num(opts.minNormalDot, 0.5, 'minNormalDot', -1, 1);
+    this.maxAlternates = num(opts.maxAlternates, 2, 'maxAlternates', 0, 16);
+    if (!Number.isInteger(this.maxAlternates)) throw new Error(`SceneFusion: maxAlternates must be an integer, got ${opts.maxAlternates}`);
+    this.evictSlack = num(opts.evictSlack, 0.02, 'evictSlack', 0, 0.5);
+    this.hash = new SpatialHash(num(opts.baseCell, 0.001, 'baseCell', 1e-9, 1e6));
+    this.pool = new GaussianScene({
+      budget: Math.max(1, this.maxAlternates * scene.budget),
+      shDegree: scene.shDegree,
+      bankDim: 1,
+      initialCapacity: 1024,
+    });
+    this.ensureElements(scene.capacity);
+    this.altHead.fill(NONE);
+    // Gaussians already in the scene (e.g. loaded from a file) take part as elements without alternates.
+    this.rebuildHash();
+  }
+
+  /** Views currently contributing, ascending. */
+  views(): number[] {
+    return [...this.viewSet].sort((a, b) => a - b);
+  }
+
+  hasView(viewIndex: number): boolean {
+    return this.viewSet.has(viewIndex);
+  }
+
+  /** Runner-up observations held for removeView. */
+  get alternateCount(): number {
+    return this.pool.count - this.freeCount;
+  }
+
+  /** Bytes held by the fusion's bookkeeping beyond the scene itself (alternates pool, hash, links). */
+  bookkeepingBytes(): number {
+    const p = this.pool;
+    const poolBytes = p.capacity * p.bytesPerGaussian();
+    return poolBytes + this.hash.byteLength() + this.altHead.byteLength + this.stamp.byteLength + this.altNext.byteLength + this.free.byteLength;
+  }
+
+  /**
+   * Fuses the Gaussians source[range] observed by view `viewIndex` (their sourceView is set to it).
+   * The view must not be present yet: use replaceView for a re-scan.
+   */
+  addView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }): FusionReport {
+    const scene = this.scene;
+    if (!Number.isInteger(viewIndex) || viewIndex < 0 || viewIndex >= 0xffff)
+      throw new Error(`SceneFusion.addView: viewIndex must be an integer in 0..65534, got ${viewIndex}`);
+    if (this.viewSet.has(viewIndex)) throw new Error(`SceneFusion.addView: view ${viewIndex} is already fused; use replaceView`);
+    if (source === scene) throw new Error('SceneFusion.addView: source must be a separate staging scene, not the fused scene');
+    if (source.shDegree !== scene.shDegree)
+      throw new Error(`SceneFusion.addView: source has SH degree ${source.shDegree}, scene has ${scene.shDegree}`);
+    const start = range?.start ?? 0;
+    const n = range?.count ?? source.count - start;
+    if (!Number.isInteger(start) || !Number.isInteger(n) || start < 0 || n < 0 || start + n > source.count)
+      throw new Error(`SceneFusion.addView: range ${start}+${n} outside the source's ${source.count} Gaussians`);
+    const sp = source.positions, ss = source.scales, sr = source.rotations, sw = source.weight;
+    for (let j = start; j < start + n; j++) {
+      const x = sp[j * 3], y = sp[j * 3 + 1], z = sp[j * 3 + 2];
+      const a = ss[j * 3], b = ss[j * 3 + 1];
+      if (!Number.isFinite(x + y + z) || !(a > 0 && b > 0 && a < Infinity && b < Infinity) || !(sw[j] >= 0 && sw[j] < Infinity))
+        throw new Error(`SceneFusion.addView: source Gaussian ${j} has a non-finite position, a non-positive scale or an invalid weight`);
+    }
+
+    const stamp = ++this.call;
+    const match = new Int32Array(n);
+    const hash = this.hash;
+    const mr = this.mergeRadius, minDot = this.minNormalDot;
+    const pos = scene.positions, rot = scene.rotations;
+    const st = this.stamp;
+    for (let t = 0; t < n; t++) {
+      const j = start + t;
+      const x = sp[j * 3], y = sp[j * 3 + 1], z = sp[j * 3 + 2];
+      const rho = mr * Math.min(ss[j * 3], ss[j * 3 + 1]);
+      const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
+      const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
+      const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
+      let best = NONE, bestD2 = rho * rho;
+      const level = hash.levelFor(2 * rho);
+      for (let lv = level > 0 ? level - 1 : 0; lv <= level + 1 && lv < HASH_LEVELS; lv++) {
+        if (hash.levelCount[lv] === 0) continue;
+        const c = hash.cellSize(lv);
+        const x0 = Math.floor((x - rho) / c), x1 = Math.floor((x + rho) / c);
+        const y0 = Math.floor((y - rho) / c), y1 = Math.floor((y + rho) / c);
+        const z0 = Math.floor((z - rho) / c), z1 = Math.floor((z + rho) / c);
+        for (let ix = x0; ix <= x1; ix++)
+          for (let iy = y0; iy <= y1; iy++)
+            for (let iz = z0; iz <= z1; iz++)
+              for (let en = hash.head(lv, ix, iy, iz); en !== NONE; en = hash.nextEntry(en)) {
+                const e = hash.idOf(en);
+                if (st[e] === stamp) continue;
+                const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
+                const d2 = dx * dx + dy * dy + dz * dz;
+                if (d2 >= bestD2) continue;
+                const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
+                const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
+                const dot =
+                  (2 * (ex * ez + ew * ey) * nx + 2 * (ey * ez - ew * ex) * ny + (1 - 2 * (ex * ex + ey * ey)) * nz) * ei;
+                if (dot < minDot) continue;
+                best = e;
+                bestD2 = d2;
+              }
+      }
+      match[t] = best;
+      if (best !== NONE) st[best] = stamp;
+    }
+
+    // Merge matched observations (element indices are stable until eviction below).
+    const report: FusionReport = { added: 0, merged: 0, replaced: 0, evicted: 0, droppedAlternates: 0 };
+    let nNew = 0;
+    for (let t = 0; t < n; t++) {
+      const e = match[t];
+      if (e === NONE) {
+        nNew++;
+        continue;
+      }
+      report.merged++;
+      const j = start + t;
+      const prevView = source.sourceView[j];
+      source.sourceView[j] = viewIndex;
+      if (sw[j] > scene.weight[e]) {
+        // The old winner becomes an alternate; the better observation takes the element.
+        if (!this.addAlternate(e, scene, e)) report.droppedAlternates++;
+        copyGaussian(source, j, scene, e);
+        report.replaced++;
+      } else if (!this.addAlternate(e, source, j)) report.droppedAlternates++;
+      source.sourceView[j] = prevView;
+    }
+
+    // Budget: evict the lowest weights among existing elements and incoming new Gaussians together.
+    let takeNew: Uint8Array | null = null;
+    if (scene.count + nNew > scene.budget) {
+      const total = scene.count + nNew;
+      const target = Math.max(0, scene.budget - Math.floor(scene.budget * this.evictSlack));
+      const drop = total - target;
+      const ws = new Float32Array(total);
+      ws.set(scene.weight.subarray(0, scene.count));
+      let q = scene.count;
+      for (let t = 0; t < n; t++) if (match[t] === NONE) ws[q++] = sw[start + t];
+      const sorted = ws.slice().sort();
+      const thr = sorted[drop - 1];
+      let ties = 0;
+      for (let i = 0; i < drop; i++) if (sorted[i] === thr) ties++;
+      const keep = new Uint8Array(scene.count);
+      for (let e = 0; e < scene.count; e++) {
+        const w = ws[e];
+        if (w < thr || (w === thr && ties > 0)) {
+          if (w === thr) ties--;
+          this.freeAlternates(e);
+        } else keep[e] = 1;
+      }
+      takeNew = new Uint8Array(n);
+      q = scene.count;
+      for (let t = 0; t < n; t++) {
+        if (match[t] !== NONE) continue;
+        const w = ws[q++];
+        if (w < thr || (w === thr && ties > 0)) {
+          if (w === thr) ties--;
+        } else takeNew[t] = 1;
+      }
+      report.evicted = drop;
+      this.compactElements(keep);
+    }
+
+    // Append the unmatched observations as new elements.
+    const want = takeNew ? takeNew.reduce((a, b) => a + b, 0) : nNew;
+    const first = scene.allocate(want);
+    this.ensureElements(scene.capacity);
+    let e = first;
+    for (let t = 0; t < n; t++) {
+      if (match[t] !== NONE || (takeNew && !takeNew[t])) continue;
+      copyGaussian(source, start + t, scene, e);
+      scene.sourceView[e] = viewIndex;
+      this.altHead[e] = NONE;
+      this.stamp[e] = stamp;
+      this.insertElement(e);
+      e++;
+    }
+    report.added = want;
+    this.viewSet.add(viewIndex);
+    return report;
+  }
+
+  /** Removes everything view `viewIndex` contributed, restoring other views' observations where kept. */
+  removeView(viewIndex: number): RemoveReport {
+    if (!this.viewSet.has(viewIndex)) throw new Error(`SceneFusion.removeView: view ${viewIndex} is not fused`);
+    const scene = this.scene, pool = this.pool;
+    const keep = new Uint8Array(scene.count);
+    const report: RemoveReport = { removed: 0, restored: 0 };
+    for (let e = 0; e < scene.count; e++) {
+      // Drop alternates from the view.
+      let prev = NONE;
+      for (let a = this.altHead[e]; a !== NONE; ) {
+        const nx = this.altNext[a];
+        if (pool.sourceView[a] === viewIndex) {
+          if (prev === NONE) this.altHead[e] = nx;
+          else this.altNext[prev] = nx;
+          this.releaseSlot(a);
+        } else prev = a;
+        a = nx;
+      }
+      keep[e] = 1;
+      if (scene.sourceView[e] !== viewIndex) continue;
+      // Promote the best remaining alternate.
+      let best = NONE, bestPrev = NONE;
+      prev = NONE;
+      for (let a = this.altHead[e]; a !== NONE; prev = a, a = this.altNext[a])
+        if (best === NONE || pool.weight[a] > pool.weight[best]) {
+          best = a;
+          bestPrev = prev;
+        }
+      if (best === NONE) {
+        keep[e] = 0;
+        report.removed++;
+        continue;
+      }
+      copyGaussian(pool, best, scene, e);
+      if (bestPrev === NONE) this.altHead[e] = this.altNext[best];
+      else this.altNext[bestPrev] = this.altNext[best];
+      this.releaseSlot(best);
+      report.restored++;
+    }
+    this.compactElements(keep);
+    this.viewSet.delete(viewIndex);
+    return report;
+  }
+
+  /** A re-scanned view replaces its previous Gaussians. */
+  replaceView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }): FusionReport & RemoveReport {
+    const r = this.viewSet.has(viewIndex) ? this.removeView(viewIndex) : { removed: 0, restored: 0 };
+    return { ...this.addView(viewIndex, source, range), ...r };
+  }
+
+  // ---- internals ----
+
+  private ensureElements(cap: number): void {
+    if (this.altHead.length >= cap) return;
+    const ah = new Int32Array(cap).fill(NONE);
+    ah.set(this.altHead);
+    this.altHead = ah;
+    const s = new Int32Array(cap);
+    s.set(this.stamp);
+    this.stamp = s;
+  }
+
+  /** Adds observation src[i] as an alternate of element e, keeping the best maxAlternates. False if discarded. */
+  private addAlternate(e: number, src: GaussianScene, i: number): boolean {
+    if (this.maxAlternates === 0) return false;
+    const pool = this.pool;
+    let count = 0, worst = NONE;
+    for (let a = this.altHead[e]; a !== NONE; a = this.altNext[a]) {
+      count++;
+      if (worst === NONE || pool.weight[a] < pool.weight[worst]) worst = a;
+    }
+    if (count >= this.maxAlternates) {
+      if (src.weight[i] <= pool.weight[worst]) return false;
+      copyGaussian(src, i, pool, worst);
+      return false;
+    }
+    const slot = this.takeSlot();
+    copyGaussian(src, i, pool, slot);
+    this.altNext[slot] = this.altHead[e];
+    this.altHead[e] = slot;
+    return true;
+  }
+
+  private takeSlot(): number {
+    if (this.freeCount > 0) return this.free[--this.freeCount];
+    const slot = this.pool.allocate(1);
+    if (this.altNext.length < this.pool.capacity) {
+      const nn = new Int32Array(this.pool.capacity);
+      nn.set(this.altNext);
+      this.altNext = nn;
+    }
+    return slot;
+  }
+
+  private releaseSlot(a: number): void {
+    if (this.free.length === this.freeCount) {
+      const nf = new Int32Array(Math.max(1024, this.free.length * 2));
+      nf.set(this.free);
+      this.free = nf;
+    }
+    this.free[this.freeCount++] = a;
+  }
+
+  private freeAlternates(e: number): void {
+    for (let a = this.altHead[e]; a !== NONE; a = this.altNext[a]) this.releaseSlot(a);
+    this.altHead[e] = NONE;
+  }
+
+  /** Compacts the scene and the per-element arrays together, then re-indexes the hash. */
+  private compactElements(keep: Uint8Array): void {
+    let w = 0;
+    for (let i = 0; i < this.scene.count; i++)
+      if (keep[i]) {
+        this.altHead[w] = this.altHead[i];
+        this.stamp[w] = this.stamp[i];
+        w++;
+      }
+    this.scene.compact(keep);
+    this.rebuildHash();
+  }
+
+  private rebuildHash(): void {
+    this.hash.clear();
+    for (let e = 0; e < this.scene.count; e++) this.insertElement(e);
+  }
+
+  private insertElement(e: number): void {
+    const s = this.scene;
+    const rho = this.mergeRadius * Math.min(s.scales[e * 3], s.scales[e * 3 + 1]);
+    if (!(rho > 0) || !Number.isFinite(rho)) return;
+    const x = s.positions[e * 3], y = s.positions[e * 3 + 1], z = s.positions[e * 3 + 2];
+    if (!Number.isFinite(x + y + z)) return;
+    const level = this.hash.levelFor(2 * rho);
+    const c = this.hash.cellSize(level);
+    this.hash.insert(level, Math.floor(x / c), Math.floor(y / c), Math.floor(z / c), e);
+  }
+}

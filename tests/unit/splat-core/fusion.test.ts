@@ -1,0 +1,227 @@
+import { describe, expect, it } from 'vitest';
+import { GaussianScene } from '../../../lib/splat/gaussian-scene';
+import { gaussiansFromDepth } from '../../../lib/splat/gaussians-from-depth';
+import { SceneFusion } from '../../../lib/splat/fusion';
+import { renderGaussians } from '../../../lib/splat/cpu-renderer';
+import { psnr } from '../../../lib/splat/image-metrics';
+import { castFrame, intrinsics, lookAt, wall, type Rect, type Vec3 } from './synthetic';
+
+const k = intrinsics(64, 48);
+const grey = (): Vec3 => [0.5, 0.5, 0.5];
+/** A 1.2 m x 0.9 m panel at the origin, facing +z. */
+const panel = (center: Vec3 = [0, 1.5, 0], color = grey): Rect => ({ center, axisU: [0.6, 0, 0], axisV: [0, 0.45, 0], color });
+
+function view(i: number, eye: Vec3, rects: Rect[] = [panel()], target: Vec3 = [0, 1.5, 0], opts = {}) {
+  const f = castFrame(`v${i}`, lookAt(eye, target), k, rects);
+  const s = new GaussianScene();
+  gaussiansFromDepth(s, f, i, opts);
+  return s;
+}
+
+/** Multiset of (view, pixel) identities with positions, sorted, for exact comparisons. */
+function contents(s: GaussianScene): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < s.count; i++)
+    out.push(`${s.sourceView[i]}:${s.sourcePixel[i]}:${s.positions[i * 3].toFixed(6)},${s.positions[i * 3 + 1].toFixed(6)},${s.positions[i * 3 + 2].toFixed(6)}`);
+  return out.sort();
+}
+
+describe('SceneFusion: the same surface seen again', () => {
+  it('an identical view merges completely: the count does not change', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    const a = view(0, [0, 1.5, 2]);
+    fusion.addView(0, a);
+    const b = view(1, [0, 1.5, 2]);
+    const r = fusion.addView(1, b);
+    expect(r).toMatchObject({ added: 0, merged: a.count });
+    expect(scene.count).toBe(a.count);
+    expect(fusion.alternateCount).toBe(a.count);
+  });
+
+  it('several views of one panel from different places stay near one view\'s density (walls are not duplicated)', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    const eyes: Vec3[] = [[0, 1.5, 2], [0.3, 1.6, 2.1], [-0.4, 1.3, 1.9], [0, 1.5, 2.5], [0.6, 1.5, 1.9]];
+    let sum = 0, most = 0;
+    eyes.forEach((e, i) => {
+      const s = view(i, e);
+      sum += s.count;
+      most = Math.max(most, s.count);
+      fusion.addView(i, s);
+    });
+    expect(sum).toBeGreaterThan(3.5 * most);
+    expect(scene.count).toBeLessThan(1.2 * most);
+    // and the panel is still covered: every fused Gaussian lies on it
+    for (let i = 0; i < scene.count; i++) expect(Math.abs(scene.positions[i * 3 + 2])).toBeLessThan(1e-4);
+  });
+
+  it('keeps the better-observed Gaussian: a nearer view replaces a farther one', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, view(0, [0, 1.5, 3]));
+    const r = fusion.addView(1, view(1, [0, 1.5, 2.4]));
+    expect(r.replaced).toBe(r.merged);
+    expect(r.merged).toBeGreaterThan(0);
+    // every merged element now shows view 1
+    let fromFar = 0;
+    for (let i = 0; i < scene.count; i++) if (scene.sourceView[i] === 0) fromFar++;
+    expect(fromFar).toBe(0);
+  });
+
+  it('does not merge the two sides of a thin wall (opposite normals)', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    const front = view(0, [0, 1.5, 2]);
+    const back = view(1, [0, 1.5, -2]);
+    fusion.addView(0, front);
+    const r = fusion.addView(1, back);
+    expect(r.merged).toBe(0);
+    expect(scene.count).toBe(front.count + back.count);
+  });
+});
+
+describe('SceneFusion: removing and replacing views', () => {
+  const eyeA: Vec3 = [0, 1.5, 2], eyeB: Vec3 = [0.5, 1.4, 2.2];
+
+  it('removing a view restores exactly what the other view contributed (both orders)', () => {
+    for (const [keep, drop] of [[1, 0], [0, 1]]) {
+      const a = view(0, eyeA), b = view(1, eyeB);
+      const scene = new GaussianScene();
+      const fusion = new SceneFusion(scene);
+      fusion.addView(0, a);
+      fusion.addView(1, b);
+      expect(scene.count).toBeLessThan(a.count + b.count);
+      const r = fusion.removeView(drop);
+      // dropping the better view (A, nearer) must bring B's observations back from the alternates
+      if (drop === 0) expect(r.restored).toBeGreaterThan(0);
+      expect(r.restored + r.removed).toBeGreaterThan(0);
+      const only = new GaussianScene();
+      new SceneFusion(only).addView(keep, keep === 0 ? view(0, eyeA) : view(1, eyeB));
+      expect(contents(scene)).toEqual(contents(only));
+      expect(fusion.views()).toEqual([keep]);
+      expect(fusion.alternateCount).toBe(0);
+    }
+  });
+
+  it('removing every view empties the scene; views can be added again afterwards', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(3, view(3, eyeA));
+    fusion.addView(5, view(5, eyeB));
+    fusion.removeView(3);
+    fusion.removeView(5);
+    expect(scene.count).toBe(0);
+    expect(fusion.alternateCount).toBe(0);
+    fusion.addView(3, view(3, eyeA));
+    expect(scene.count).toBe(view(3, eyeA).count);
+  });
+
+  it('replaceView swaps a re-scanned view for the old one', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, view(0, eyeA));
+    fusion.addView(1, view(1, eyeB));
+    const before = scene.count;
+    const red = view(0, eyeA, [panel([0, 1.5, 0], () => [1, 0, 0])]);
+    const r = fusion.replaceView(0, red);
+    expect(r.merged + r.added).toBe(red.count);
+    // greedy matching depends on insertion order, so the count is equal up to a few boundary Gaussians
+    expect(Math.abs(scene.count - before)).toBeLessThanOrEqual(before * 0.01);
+    let shown = 0;
+    for (let i = 0; i < scene.count; i++)
+      if (scene.sourceView[i] === 0) {
+        shown++;
+        expect(scene.colors[i * 3]).toBe(1);
+      }
+    expect(shown).toBeGreaterThan(0);
+    expect(fusion.views()).toEqual([0, 1]);
+  });
+});
+
+describe('SceneFusion: budget', () => {
+  it('never exceeds the budget and evicts the lowest-weight Gaussians first', () => {
+    // Three separate panels: one seen from far (low weight), two from near.
+    const far = view(0, [-3, 1.5, 6], [panel([-3, 1.5, 0])], [-3, 1.5, 0]);
+    const near1 = view(1, [0, 1.5, 1.8], [panel([0, 1.5, 0])]);
+    const near2 = view(2, [3, 1.5, 1.8], [panel([3, 1.5, 0])], [3, 1.5, 0]);
+    const budget = Math.round(near1.count + near2.count + far.count / 2);
+    const scene = new GaussianScene({ budget });
+    const fusion = new SceneFusion(scene, { evictSlack: 0.05 });
+    let evicted = 0;
+    for (const [i, s] of [far, near1, near2].entries()) {
+      const r = fusion.addView(i, s);
+      evicted += r.evicted;
+      expect(scene.count).toBeLessThanOrEqual(budget);
+    }
+    expect(evicted).toBeGreaterThan(0);
+    expect(scene.count).toBe(far.count + near1.count + near2.count - evicted);
+    // what was kept outweighs everything that was evicted
+    const kept = new Set<string>();
+    let minKept = Infinity;
+    for (let i = 0; i < scene.count; i++) {
+      kept.add(`${scene.sourceView[i]}:${scene.sourcePixel[i]}`);
+      minKept = Math.min(minKept, scene.weight[i]);
+    }
+    let maxEvicted = -Infinity;
+    for (const s of [far, near1, near2])
+      for (let i = 0; i < s.count; i++) if (!kept.has(`${s.sourceView[i]}:${s.sourcePixel[i]}`)) maxEvicted = Math.max(maxEvicted, s.weight[i]);
+    expect(maxEvicted).toBeLessThanOrEqual(minKept);
+    // the far panel paid for the budget
+    let farKept = 0;
+    for (let i = 0; i < scene.count; i++) if (scene.sourceView[i] === 0) farKept++;
+    expect(farKept).toBeLessThan(far.count);
+  });
+
+  it('a single view larger than the budget keeps its best Gaussians', () => {
+    const s = view(0, [0.8, 1.2, 1.5]);
+    const scene = new GaussianScene({ budget: 300 });
+    const r = new SceneFusion(scene).addView(0, s);
+    expect(scene.count).toBeLessThanOrEqual(300);
+    expect(r.added).toBe(scene.count);
+    expect(r.evicted).toBe(s.count - scene.count);
+  });
+});
+
+describe('SceneFusion: input checks', () => {
+  it('rejects duplicate views, unknown views, mismatched SH degree and bad Gaussians', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    const a = view(0, [0, 1.5, 2]);
+    fusion.addView(0, a);
+    expect(() => fusion.addView(0, a)).toThrow(/already fused/);
+    expect(() => fusion.removeView(4)).toThrow(/not fused/);
+    expect(() => fusion.addView(1, new GaussianScene({ shDegree: 1 }))).toThrow(/SH degree/);
+    expect(() => fusion.addView(1, scene)).toThrow(/staging/);
+    expect(() => fusion.addView(1, a, { start: 5, count: a.count })).toThrow(/range/);
+    const bad = view(2, [0, 1.5, 2]);
+    bad.positions[4] = NaN;
+    expect(() => fusion.addView(2, bad)).toThrow(/Gaussian 1/);
+    expect(() => new SceneFusion(scene, { mergeRadius: -1 })).toThrow(/mergeRadius/);
+    expect(scene.count).toBe(a.count);
+  });
+});
+
+describe('SceneFusion + renderer: a held-out view', () => {
+  it('renders a held-out view better from the fused views than from any single one (occlusions filled)', () => {
+    const soft = (p: Vec3): Vec3 => [0.5 + 0.3 * Math.sin(p[0] * 4), 0.5 + 0.3 * Math.sin(p[1] * 5 + 1), 0.5 + 0.3 * Math.cos((p[0] + p[1]) * 3)];
+    const box: Rect = { center: [0.2, 1.3, 0.8], axisU: [0.3, 0, 0], axisV: [0, 0.3, 0], color: () => [0.9, 0.2, 0.1] };
+    const rects = [wall(soft), box];
+    const target = castFrame('t', lookAt([0.3, 1.4, 2.4], [0, 1.5, 0]), k, rects);
+    const cam = { intrinsics: k, cameraToWorld: target.cameraToWorld };
+    const score = (s: GaussianScene) => psnr({ width: k.width, height: k.height, data: renderGaussians(s, cam, { uint8: true, semantics: false }).colorU8! }, target.image);
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    let bestSingle = -Infinity, sum = 0;
+    ([[-0.8, 1.5, 2.5], [0.8, 1.5, 2.5], [0, 1.2, 2.8]] as Vec3[]).forEach((eye, i) => {
+      const f = castFrame(`v${i}`, lookAt(eye, [0, 1.5, 0]), k, rects);
+      const s = new GaussianScene();
+      gaussiansFromDepth(s, f, i);
+      sum += s.count;
+      bestSingle = Math.max(bestSingle, score(s));
+      fusion.addView(i, s);
+    });
+    expect(score(scene)).toBeGreaterThan(bestSingle + 3);
+    expect(scene.count).toBeLessThan(0.6 * sum);
+  });
+});
