@@ -16,6 +16,7 @@ import type { ImageEmbedder } from '../inference/embedder';
 import type { MaskGenerator } from '../inference/masks/mask-generator';
 import { SemanticBuilder, type BankMode } from '../inference/semantics/semantic-builder';
 import type { VocabularyLabeler } from '../inference/semantics/vocabulary-labeler';
+import type { AssociatorOptions } from '../inference/semantics/instance-associator';
 import { GaussianScene } from '../splat/gaussian-scene';
 import { gaussiansFromDepth, type DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
@@ -44,6 +45,7 @@ export interface ReconstructionOptions {
     embedder: ImageEmbedder;
     mode: BankMode;
     labeler?: VocabularyLabeler;
+    associator?: AssociatorOptions;
   };
   progress?: ProgressCallback;
 }
@@ -109,6 +111,7 @@ export class Reconstruction {
           embedder: timed(sem.embedder, 'embedImages', this.stageMs, 'embeddings'),
           mode: sem.mode,
           labeler: sem.labeler,
+          associator: sem.associator,
         })
       : null;
     if (options.width !== undefined || options.height !== undefined) {

@@ -59,11 +59,16 @@ export interface QueryOptions {
   temperature?: number;
   threshold?: number;
   canonical?: readonly string[];
-  /** 'auto' (default): 'entries' if the bank holds instances, else 'voxels'. */
-  grouping?: 'auto' | 'entries' | 'voxels';
+  /**
+   * How selected Gaussians become instances. 'voxels': connected components on a voxel grid; 'entries': one
+   * instance per bank entry; 'both': voxel components joined when they share a bank entry (an instance entry
+   * seen in separate pieces stays one object, and pieces of one object from several entries join when they touch).
+   * 'auto' (default): 'both' if the bank holds instances, else 'voxels'.
+   */
+  grouping?: 'auto' | 'entries' | 'voxels' | 'both';
   /** Voxel edge for connected components, metres (default 0.1). */
   voxelSize?: number;
-  /** Instances with fewer Gaussians are dropped as noise (default 1). */
+  /** Instances with fewer Gaussians are dropped as noise (default 20: a few stray splats are not an object). */
   minGaussians?: number;
 }
 
@@ -164,8 +169,10 @@ export function describeInstance(positions: Float32Array, idx: ArrayLike<number>
 export function voxelComponents(positions: Float32Array, selection: Uint32Array, voxelSize: number): Int32Array {
   if (!(voxelSize > 0)) throw new Error(`voxelComponents: voxelSize must be > 0, got ${voxelSize}`);
   const inv = 1 / voxelSize;
-  const OFF = 1 << 20;
-  const S = 1 << 21;
+  // Keys must stay below 2^53 to be exact doubles: 3 x 16 bits (+-32768 voxels per axis, 3.2 km at 0.1 m).
+  // (A 3 x 21-bit key overflowed and made distant voxels collide, joining far-apart objects.)
+  const OFF = 1 << 15;
+  const S = 1 << 16;
   const keyOf = (ix: number, iy: number, iz: number) => (ix * S + iy) * S + iz;
   const voxelId = new Map<number, number>();
   const vox = new Int32Array(selection.length);
@@ -173,7 +180,7 @@ export function voxelComponents(positions: Float32Array, selection: Uint32Array,
   for (let k = 0; k < selection.length; k++) {
     const i = selection[k] * 3;
     const ix = Math.floor(positions[i] * inv) + OFF, iy = Math.floor(positions[i + 1] * inv) + OFF, iz = Math.floor(positions[i + 2] * inv) + OFF;
-    if (!(ix >= 0 && iy >= 0 && iz >= 0 && ix < S && iy < S && iz < S)) throw new Error(`voxelComponents: Gaussian ${selection[k]} has a position outside the voxel range`);
+    if (!(ix >= 0 && iy >= 0 && iz >= 0 && ix < S && iy < S && iz < S)) throw new Error(`voxelComponents: Gaussian ${selection[k]} has a position outside the voxel range (+-${(OFF * voxelSize).toFixed(0)} m)`);
     const key = keyOf(ix, iy, iz);
     let id = voxelId.get(key);
     if (id === undefined) {
@@ -234,7 +241,7 @@ export class SemanticQuery {
       canonical: options.canonical ?? CANONICAL_PHRASES,
       grouping: options.grouping ?? 'auto',
       voxelSize: options.voxelSize ?? 0.1,
-      minGaussians: options.minGaussians ?? 1,
+      minGaussians: options.minGaussians ?? 20,
     };
     if (this.options.canonical.length === 0) throw new Error('SemanticQuery: at least one canonical phrase is needed');
     if (!(this.options.temperature > 0)) throw new Error(`SemanticQuery: temperature must be > 0, got ${this.options.temperature}`);
@@ -301,8 +308,13 @@ export class SemanticQuery {
     if (n === 0)
       return { ...base, instances: [], reason: `"${text}" matched ${nSel} bank entr${nSel === 1 ? 'y' : 'ies'} but no Gaussian carries them`, timings: timing(performance.now()) };
 
-    const grouping = o.grouping === 'auto' ? (bank.meta.some((m, i) => i > 0 && m.instanceId >= 0) ? 'entries' : 'voxels') : o.grouping;
-    const comp = grouping === 'entries' ? this.groupByEntry(scene.semantic, selection) : voxelComponents(scene.positions, selection, o.voxelSize);
+    const grouping = o.grouping === 'auto' ? (bank.meta.some((m, i) => i > 0 && m.instanceId >= 0) ? 'both' : 'voxels') : o.grouping;
+    const comp =
+      grouping === 'entries'
+        ? this.groupByEntry(scene.semantic, selection)
+        : grouping === 'voxels'
+          ? voxelComponents(scene.positions, selection, o.voxelSize)
+          : this.joinByEntry(scene.semantic, selection, voxelComponents(scene.positions, selection, o.voxelSize));
     let nComp = 0;
     for (let k = 0; k < comp.length; k++) if (comp[k] + 1 > nComp) nComp = comp[k] + 1;
     const counts = new Int32Array(nComp);
@@ -336,6 +348,38 @@ export class SemanticQuery {
     if (instances.length === 0)
       return { ...base, instances, reason: `"${text}" matched ${n} Gaussians, all in groups smaller than ${o.minGaussians}`, timings: timing(t4) };
     return { ...base, instances, timings: timing(t4) };
+  }
+
+  /** Voxel components merged (union-find) when they share a bank entry; returns dense component ids. */
+  private joinByEntry(semantic: Uint16Array, selection: Uint32Array, voxelComp: Int32Array): Int32Array {
+    let nc = 0;
+    for (let k = 0; k < voxelComp.length; k++) if (voxelComp[k] + 1 > nc) nc = voxelComp[k] + 1;
+    const parent = new Int32Array(nc);
+    for (let c = 0; c < nc; c++) parent[c] = c;
+    const find = (c: number): number => {
+      while (parent[c] !== c) c = parent[c] = parent[parent[c]];
+      return c;
+    };
+    const firstComp = this.groupTable;
+    firstComp.fill(-1);
+    for (let k = 0; k < selection.length; k++) {
+      const r = semantic[selection[k]];
+      const c = voxelComp[k];
+      if (firstComp[r] < 0) firstComp[r] = c;
+      else {
+        const a = find(firstComp[r]), b = find(c);
+        if (a !== b) parent[a] = b;
+      }
+    }
+    const dense = new Int32Array(nc).fill(-1);
+    let next = 0;
+    const out = new Int32Array(selection.length);
+    for (let k = 0; k < selection.length; k++) {
+      const root = find(voxelComp[k]);
+      if (dense[root] < 0) dense[root] = next++;
+      out[k] = dense[root];
+    }
+    return out;
   }
 
   private groupByEntry(semantic: Uint16Array, selection: Uint32Array): Int32Array {

@@ -87,7 +87,7 @@ describe('OracleClip', () => {
     scene.bank.add(o.labelVector('lamp'), { label: 'lamp', instanceId: 2, sourceViews: [0], support: 1 });
     const s = scene.allocate(4);
     scene.semantic.set([1, 1, 2, 0], s);
-    const ans = await new SemanticQuery(o.text).query(scene, 'where is the sofa?');
+    const ans = await new SemanticQuery(o.text, { minGaussians: 1 }).query(scene, 'where is the sofa?');
     expect(ans.instances.length).toBe(1);
     expect(ans.instances[0].label).toBe('couch');
     expect(ans.instances[0].count).toBe(2);

@@ -154,3 +154,13 @@ describe('SemanticQuery', () => {
     expect(d.yawBox.center[2]).toBeCloseTo(0.495, 2);
   });
 });
+
+describe('voxelComponents keys', () => {
+  it('keeps far-apart voxels apart (keys stay exact doubles)', () => {
+    // Two points 4.4 m apart on z, the rest equal: their voxel keys must not collide.
+    const positions = new Float32Array([-2.1, 1.1, -2.4, -2.1, 1.1, 2.0, -2.1, 1.1, 2.05]);
+    const comp = voxelComponents(positions, new Uint32Array([0, 1, 2]), 0.1);
+    expect(comp[0]).not.toBe(comp[1]);
+    expect(comp[1]).toBe(comp[2]);
+  });
+});
