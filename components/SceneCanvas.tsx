@@ -1,0 +1,46 @@
+'use client';
+/** The 3D view shared by /demo and /view: splats + capture frusta + floor grid, orbit outside XR. */
+import { Canvas } from '@react-three/fiber';
+import { XR, type XRStore } from '@react-three/xr';
+import { useMemo, type ReactNode } from 'react';
+import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
+import type { SceneBuildResult } from '@/lib/web/scene-build';
+import { centreBounds } from '@/lib/web/spark-splats';
+import { CaptureFrusta } from './CaptureFrusta';
+import { OrbitRig } from './OrbitRig';
+import { SplatScene } from './SplatScene';
+
+export function SceneCanvas(props: {
+  result: SceneBuildResult | null;
+  selected?: number;
+  xrStore?: XRStore | null;
+  inXr?: boolean;
+  showFrusta?: boolean;
+  children?: ReactNode;
+}) {
+  const { result, selected = 0, xrStore, inXr = false, showFrusta = true, children } = props;
+  const frame = result?.capture.frames[selected];
+  const gaussians = result?.gaussians;
+  const home = useMemo(() => {
+    if (frame) return cameraHomeFromFrame(frame);
+    const b = gaussians ? centreBounds(gaussians) : null;
+    return b ? cameraHomeFromBounds(b) : null;
+  }, [frame, gaussians]);
+  const content = (
+    <>
+      {result && result.gaussians.count > 0 && <SplatScene gaussians={result.gaussians} />}
+      {result && showFrusta && !inXr && <CaptureFrusta frames={result.capture.frames} selected={selected} />}
+      {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
+      <OrbitRig home={home} enabled={!inXr} />
+      {children}
+    </>
+  );
+  return (
+    <div className="scene-canvas" data-testid="scene-canvas" data-splats={result?.gaussians.count ?? 0}>
+      {/* On demand: a static scene costs nothing between camera moves (XR sessions drive their own loop). */}
+      <Canvas frameloop="demand" camera={{ position: [2, 1.6, 2.5], near: 0.01, far: 200, fov: 60 }} gl={{ antialias: false }} dpr={[1, 2]}>
+        {xrStore ? <XR store={xrStore}>{content}</XR> : content}
+      </Canvas>
+    </div>
+  );
+}

