@@ -5,7 +5,7 @@ const config = [
   ...next,
   ...nextTs,
   {
-    ignores: ['.next/**', 'node_modules/**', 'public/ort/**', 'next-env.d.ts', 'data/**', 'out/**', 'tests/fixtures/**'],
+    ignores: ['.next/**', '.eval/**', '.bench/**', 'node_modules/**', 'public/ort/**', 'next-env.d.ts', 'data/**', 'out/**', 'tests/fixtures/**'],
   },
   {
     rules: {

@@ -99,10 +99,9 @@ async function reconstructMode(input: string): Promise<void> {
     const { clip, message } = await loadClip(choice, optString(args, 'clip'));
     if (!clip) note = message!;
     else {
-      let generator: MaskGenerator;
       const sam = masksArg === 'graph' ? null : await loadSam(choice);
       if (masksArg === 'sam' && !sam) throw new Error('--masks sam: the SAM model is not installed (run: npm run models:fetch -- --only slimsam-77-encoder,slimsam-77-decoder) — or use --masks graph');
-      generator = sam ? new SamAutoMaskGenerator(sam) : new GraphSegmentationGenerator();
+      const generator: MaskGenerator = sam ? new SamAutoMaskGenerator(sam) : new GraphSegmentationGenerator();
       // Graph segmentation over-segments objects into parts within one view; SAM masks are whole objects, so only
       // with SAM may two masks of one view be taken as proof of two objects.
       opts.semantics = { generator, embedder: clip.image, mode: bank, labeler: new VocabularyLabeler(clip.text), associator: { separateSameView: !!sam } };
