@@ -23,7 +23,8 @@ import { checkRgbImage, maskSetFromLabels, type MaskGenerator, type MaskInput, t
 export interface GraphSegmentationOptions {
   /** FH scale parameter k in weight units (weights ~0..2; default 1.0 ~ 255 in 8-bit colour units). */
   k?: number;
-  /** Components below this many pixels are merged away (default: max(20, image area / 1000)). */
+  /** Components below this many pixels are merged away (default: max(20, image area / 300): smaller regions are
+   * too small for CLIP to recognise, and with noisy monocular depth area/1000 gave ~290 masks per 256x256 view). */
   minSize?: number;
   /** Gaussian blur sigma on colour before differencing, pixels (default 0 = off: blurring makes
    * 1-px strips of mixed colour along every edge, which then survive as their own segments). */
@@ -193,7 +194,7 @@ export function segmentGraph(input: MaskInput, options: GraphSegmentationOptions
   const H = image.height;
   const N = W * H;
   const kScale = options.k ?? 1.0;
-  const minSize = options.minSize ?? Math.max(20, Math.round(N / 1000));
+  const minSize = options.minSize ?? Math.max(20, Math.round(N / 300));
   const depthWeight = options.depthWeight ?? 4;
   const normalWeight = options.normalWeight ?? 1;
   if (!(kScale >= 0)) throw new Error(`segmentGraph: k must be >= 0, got ${kScale}`);
