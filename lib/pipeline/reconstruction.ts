@@ -102,7 +102,10 @@ export class Reconstruction {
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
     this.scene = new GaussianScene({ budget: options.budget ?? 2_000_000, bankDim: sem?.embedder.dim ?? 1, initialCapacity: 1 << 16 });
-    if (sem) this.scene.bank.embedder = sem.embedder.id;
+    if (sem) {
+      this.scene.bank.embedder = sem.embedder.id;
+      this.scene.bank.maskSource = sem.generator.id;
+    }
     this.fusion = new SceneFusion(this.scene, options.fusion);
     this.progress = options.progress ?? noProgress;
     this.semantics = sem

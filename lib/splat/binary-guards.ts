@@ -218,6 +218,7 @@ export function bankMetaToJson(m: BankEntryMeta): Record<string, unknown> {
   const o: Record<string, unknown> = { label: m.label, instanceId: m.instanceId, sourceViews: m.sourceViews, support: m.support };
   if (m.box) o.box = { min: m.box.min, max: m.box.max };
   if (m.embedder) o.embedder = m.embedder;
+  if (m.maskSource) o.maskSource = m.maskSource;
   return o;
 }
 
@@ -242,6 +243,10 @@ export function parseBankMeta(format: string, v: unknown, index: number): BankEn
   if (o.embedder !== undefined) {
     if (typeof o.embedder !== 'string' || o.embedder.length > 200) throw bad('embedder');
     meta.embedder = o.embedder;
+  }
+  if (o.maskSource !== undefined) {
+    if (typeof o.maskSource !== 'string' || o.maskSource.length > 200) throw bad('maskSource');
+    meta.maskSource = o.maskSource;
   }
   if (o.box !== undefined) {
     const b = o.box as Record<string, unknown>;

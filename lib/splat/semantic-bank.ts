@@ -25,6 +25,11 @@ export interface BankEntryMeta {
    * is embedded by the same text tower. Kept in row 0's metadata so every file format persists it.
    */
   embedder?: string;
+  /**
+   * Row 0 only: id of the mask generator the entries come from (e.g. "graph-fh", "sam-auto:slimsam-77"). Queries use
+   * it to decide whether one entry is a whole object (SAM, oracle) or possibly a part (graph segmentation).
+   */
+  maskSource?: string;
 }
 
 export const MAX_BANK_ENTRIES = 65535;
@@ -54,6 +59,15 @@ export class SemanticBank {
 
   set embedder(id: string) {
     this.meta[0] = { ...this.meta[0], embedder: id || undefined };
+  }
+
+  /** The mask generator id the entries come from ('' when unknown). */
+  get maskSource(): string {
+    return this.meta[0].maskSource ?? '';
+  }
+
+  set maskSource(id: string) {
+    this.meta[0] = { ...this.meta[0], maskSource: id || undefined };
   }
 
   /** Appends an entry and returns its index (>= 1). The embedding is copied, not normalised. */

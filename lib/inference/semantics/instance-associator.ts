@@ -227,6 +227,10 @@ export class InstanceAssociator {
     // Masks are matched against the entries as they were before this view, then applied, so the
     // order of masks inside a view does not change which entries they find.
     const plans: { mask: number; targets: number[] }[] = [];
+    // Every acceptable (mask, entry) pair; `rank` is the overlap relative to the LARGER voxel set, so a big mask
+    // prefers the entry of its own size over a small neighbour it happens to touch (the gate uses the smaller set
+    // so partial views of an object still match).
+    const pairs: { mask: number; id: number; rank: number; cos: number }[] = [];
     for (let m = 1; m <= K; m++) {
       if (cnt[m] < o.minPoints) continue;
       const inter = new Map<number, number>();
@@ -239,16 +243,32 @@ export class InstanceAssociator {
         }
         for (const id of hit) inter.set(id, (inter.get(id) ?? 0) + 1);
       }
-      const cands: { id: number; overlap: number; cos: number }[] = [];
       for (const [id, n] of inter) {
         const e = this.entries[id - 1];
         const overlap = Math.min(1, n / Math.min(vox[m].size, e.voxels.size));
         if (overlap < o.minOverlap) continue;
         const cos = this.cosine(e, embeddings, (m - 1) * this.dim);
-        if (cos >= o.minCosine) cands.push({ id, overlap, cos });
+        if (cos >= o.minCosine) pairs.push({ mask: m, id, rank: Math.min(1, n / Math.max(vox[m].size, e.voxels.size)), cos });
       }
-      cands.sort((a, b) => b.overlap - a.overlap || b.cos - a.cos || a.id - b.id);
-      plans.push({ mask: m, targets: cands.map((c) => c.id) });
+      plans.push({ mask: m, targets: [] });
+    }
+    pairs.sort((a, b) => b.rank - a.rank || b.cos - a.cos || a.mask - b.mask || a.id - b.id);
+    const byMask = new Map(plans.map((p) => [p.mask, p]));
+    if (o.separateSameView) {
+      // Two masks of one view are two objects: each existing entry takes at most one mask of this view
+      // (greedy by rank), and a mask's further candidates are merge partners only if no other mask of this view
+      // claimed them.
+      const taken = new Map<number, number>(); // entry id -> mask
+      const first = new Set<number>();
+      for (const pr of pairs) {
+        if (first.has(pr.mask) || taken.has(pr.id)) continue;
+        taken.set(pr.id, pr.mask);
+        first.add(pr.mask);
+        byMask.get(pr.mask)!.targets.push(pr.id);
+      }
+      for (const pr of pairs) if (first.has(pr.mask) && !taken.has(pr.id)) byMask.get(pr.mask)!.targets.push(pr.id);
+    } else {
+      for (const pr of pairs) byMask.get(pr.mask)!.targets.push(pr.id);
     }
 
     for (const { mask: m, targets } of plans) {

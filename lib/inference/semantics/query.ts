@@ -63,7 +63,8 @@ export interface QueryOptions {
    * How selected Gaussians become instances. 'voxels': connected components on a voxel grid; 'entries': one
    * instance per bank entry; 'both': voxel components joined when they share a bank entry (an instance entry
    * seen in separate pieces stays one object, and pieces of one object from several entries join when they touch).
-   * 'auto' (default): 'both' if the bank holds instances, else 'voxels'.
+   * 'auto' (default): for an instance bank, 'entries' when its masks are whole objects and 'both' when they come from
+   * graph segmentation (parts of objects: bank.maskSource starts with "graph"); 'voxels' for a K-means bank.
    */
   grouping?: 'auto' | 'entries' | 'voxels' | 'both';
   /** Voxel edge for connected components, metres (default 0.1). */
@@ -308,7 +309,8 @@ export class SemanticQuery {
     if (n === 0)
       return { ...base, instances: [], reason: `"${text}" matched ${nSel} bank entr${nSel === 1 ? 'y' : 'ies'} but no Gaussian carries them`, timings: timing(performance.now()) };
 
-    const grouping = o.grouping === 'auto' ? (bank.meta.some((m, i) => i > 0 && m.instanceId >= 0) ? 'both' : 'voxels') : o.grouping;
+    const instanceBank = bank.meta.some((m, i) => i > 0 && m.instanceId >= 0);
+    const grouping = o.grouping === 'auto' ? (instanceBank ? (bank.maskSource.startsWith('graph') ? 'both' : 'entries') : 'voxels') : o.grouping;
     const comp =
       grouping === 'entries'
         ? this.groupByEntry(scene.semantic, selection)

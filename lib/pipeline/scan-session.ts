@@ -1,0 +1,160 @@
+/**
+ * The live scan's reconstruction state, driven by the scan worker (lib/web/scan/scan.worker.ts) and by
+ * Node tests: keyframes are queued as they arrive and `step()` folds the queued ones into one growing
+ * Reconstruction, then (when semantics are available) refreshes the memory bank so labels can float
+ * over what was seen.
+ *
+ * Depth per keyframe: device depth when the keyframe has it; otherwise plane-sweep stereo, which needs
+ * a second posed view, so a depthless first keyframe waits for the next one; FastDepth (if a model was
+ * given) covers single views. The caller learns why keyframes wait through `status().waiting`.
+ */
+import type { Frame } from '../capture/frame';
+import { Reconstruction, type ReconstructionOptions, type ViewReport } from './reconstruction';
+
+export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'> {
+  /** Hard Gaussian budget of the scene (default 300k: what a phone renders smoothly). */
+  budget?: number;
+  /** Bank entries need at least this many observations (masks) to get a floating label (default 2). */
+  minLabelSupport?: number;
+  /** At most this many keyframes per step, so one step stays short and the UI stays current (default 4). */
+  maxBatch?: number;
+  /** Without an explicit width/height, the working resolution is the first keyframe's size shrunk to at
+   * most this width (default 320): phone photos at full size would make every step seconds long. */
+  maxWorkingWidth?: number;
+}
+
+export interface FloatingLabel {
+  /** Bank row. */
+  entry: number;
+  label: string;
+  /** Box centre, world metres. */
+  position: [number, number, number];
+  support: number;
+}
+
+export interface ScanStatus {
+  keyframes: number;
+  /** Keyframes already in the reconstruction. */
+  reconstructed: number;
+  /** Keyframes queued and why they wait, if they do. */
+  queued: number;
+  waiting: string | null;
+  gaussians: number;
+  budget: number;
+  semantics: boolean;
+  depthSources: Record<string, number>;
+}
+
+export class ScanSession {
+  private rec: Reconstruction | null = null;
+  private readonly queue: Frame[] = [];
+  private readonly ids = new Set<string>();
+  private readonly reports: ViewReport[] = [];
+  private readonly budget: number;
+  private readonly minLabelSupport: number;
+  private readonly maxBatch: number;
+  private readonly hasMonocular: boolean;
+  private running = false;
+
+  constructor(private readonly options: ScanSessionOptions = {}) {
+    this.budget = options.budget ?? 300_000;
+    if (!Number.isInteger(this.budget) || this.budget < 1) throw new Error(`ScanSession: budget must be a positive integer, got ${options.budget}`);
+    this.minLabelSupport = options.minLabelSupport ?? 2;
+    this.maxBatch = options.maxBatch ?? 4;
+    if (!Number.isInteger(this.maxBatch) || this.maxBatch < 1) throw new Error(`ScanSession: maxBatch must be a positive integer, got ${options.maxBatch}`);
+    this.hasMonocular = Boolean(options.depth?.monocular || options.depth?.network);
+  }
+
+  /** The reconstruction; its working size is fixed by the first keyframe (see maxWorkingWidth). */
+  get reconstruction(): Reconstruction {
+    this.rec ??= new Reconstruction({ ...this.options, budget: this.budget });
+    return this.rec;
+  }
+
+  private build(first: Frame): void {
+    if (this.rec) return;
+    let { width, height } = this.options;
+    if (width === undefined && height === undefined) {
+      const maxW = this.options.maxWorkingWidth ?? 320;
+      const s = Math.min(1, maxW / first.image.width);
+      width = Math.max(8, Math.round(first.image.width * s));
+      height = Math.max(8, Math.round(first.image.height * s));
+    }
+    this.rec = new Reconstruction({ ...this.options, width, height, budget: this.budget });
+  }
+
+  get semantics(): boolean {
+    return Boolean(this.options.semantics);
+  }
+
+  /** Queues a keyframe (ids must be unique within the scan). */
+  add(frame: Frame): void {
+    if (!frame || !frame.id) throw new Error('ScanSession: keyframe without id');
+    if (this.ids.has(frame.id)) throw new Error(`ScanSession: keyframe ${frame.id} was already added`);
+    this.build(frame);
+    this.ids.add(frame.id);
+    this.queue.push(frame);
+  }
+
+  /** Why queued keyframes cannot be reconstructed yet, or null when the next step can run. */
+  private waitingReason(): string | null {
+    if (this.queue.length === 0) return null;
+    const total = (this.rec?.frames.length ?? 0) + this.queue.length;
+    const depthless = this.queue.some((f) => !f.depth);
+    if (depthless && !this.hasMonocular && total < 2) return 'no device depth: stereo needs a second keyframe from another position';
+    return null;
+  }
+
+  get busy(): boolean {
+    return this.running;
+  }
+
+  /**
+   * Reconstructs up to maxBatch queued keyframes and refreshes the bank. Returns the views added
+   * (empty when nothing could run). Not re-entrant: a second call while one runs throws.
+   */
+  async step(): Promise<ViewReport[]> {
+    if (this.running) throw new Error('ScanSession: step() is already running');
+    if (this.queue.length === 0 || this.waitingReason()) return [];
+    this.running = true;
+    try {
+      const batch = this.queue.splice(0, this.maxBatch);
+      const views = await this.reconstruction.addFrames(batch);
+      this.reports.push(...views);
+      await this.reconstruction.finalize();
+      return views;
+    } finally {
+      this.running = false;
+    }
+  }
+
+  status(): ScanStatus {
+    const depthSources: Record<string, number> = {};
+    for (const r of this.reports) depthSources[r.depthSource] = (depthSources[r.depthSource] ?? 0) + 1;
+    return {
+      keyframes: this.ids.size,
+      reconstructed: this.rec?.frames.length ?? 0,
+      queued: this.queue.length,
+      waiting: this.waitingReason(),
+      gaussians: this.rec?.scene.count ?? 0,
+      budget: this.budget,
+      semantics: this.semantics,
+      depthSources,
+    };
+  }
+
+  /** Bank entries seen often enough, placed at their box centre. */
+  labels(): FloatingLabel[] {
+    if (!this.rec) return [];
+    const bank = this.rec.scene.bank;
+    const out: FloatingLabel[] = [];
+    for (let i = 1; i < bank.count; i++) {
+      const m = bank.meta[i];
+      if (!m.box || m.support < this.minLabelSupport || !m.label || m.label === 'background') continue;
+      const c = [0, 1, 2].map((k) => (m.box!.min[k] + m.box!.max[k]) / 2) as [number, number, number];
+      if (!c.every(Number.isFinite)) continue;
+      out.push({ entry: i, label: m.label, position: c, support: m.support });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,344 @@
+/**
+ * The /scan page's state outside React: the stored scan (IndexedDB), the reconstruction worker, the
+ * keyframe selector and guidance, and the frame sources (WebXR camera-access, Quest passthrough, or
+ * the TEST-ONLY simulated camera). React components subscribe and render `state`; the XR loop calls
+ * `onXrFrame` every frame, which returns at once unless a keyframe is due.
+ */
+import type { Frame } from '../../capture/frame';
+import { KeyframeSelector } from '../../capture/keyframe-selector';
+import { KeyframeStore, StorageQuotaError, type ScanRecord } from '../../capture/keyframe-store';
+import { sharpnessScore } from '../../capture/sharpness';
+import { intrinsicsFromProjection } from '../../capture/xr-intrinsics';
+import { ScanGuidance, meanLuma, type ScanWarning } from './guidance';
+import { openIdbKeyValue } from './idb-key-value';
+import type { ScanQueryAnswer, ScanUpdate } from './scan-protocol';
+import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
+import type { SimCamera } from './sim-camera';
+import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
+import type { QuestPassthrough } from './quest-passthrough';
+
+/** Keyframe facts the page lists (and tests compare with the emulator). */
+export interface KeyframeInfo {
+  id: string;
+  cameraToWorld: number[];
+  intrinsics: Frame['intrinsics'];
+  timestamp: number;
+  hasDepth: boolean;
+  approxPose: boolean;
+  /** The XR view's projection matrix and viewport the intrinsics came from (none for imports/resume). */
+  projection?: number[];
+  viewport?: { x: number; y: number; width: number; height: number };
+}
+
+export type CameraSourceKind = 'camera-access' | 'quest-passthrough' | 'test-sim' | 'none';
+
+export interface ScanState {
+  storeReady: boolean;
+  /** Unfinished scans found in storage (offered for resume). */
+  resumable: ScanRecord[];
+  scan: ScanRecord | null;
+  keyframes: KeyframeInfo[];
+  update: ScanUpdate | null;
+  warnings: ScanWarning[];
+  source: CameraSourceKind;
+  /** Why scanning cannot happen here, in words (no camera access...). */
+  blocked: string | null;
+  notes: string[];
+  storageError: string | null;
+  error: string | null;
+  startedAt: number | null;
+  finished: boolean;
+}
+
+const SIM_WIDTH = 160;
+
+export class ScanController {
+  state: ScanState = {
+    storeReady: false,
+    resumable: [],
+    scan: null,
+    keyframes: [],
+    update: null,
+    warnings: [],
+    source: 'none',
+    blocked: null,
+    notes: [],
+    storageError: null,
+    error: null,
+    startedAt: null,
+    finished: false,
+  };
+  private readonly listeners = new Set<() => void>();
+  private store: KeyframeStore | null = null;
+  private worker: ScanWorkerHandle | null = null;
+  private selector = new KeyframeSelector();
+  private guidance = new ScanGuidance();
+  private camera: XrCameraReader | null = null;
+  private session: XRSession | null = null;
+  private nextIndex = 0;
+  private saving: Promise<unknown> = Promise.resolve();
+  private quest: QuestPassthrough | null = null;
+
+  constructor(
+    private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null },
+  ) {}
+
+  /** Quest 3: frames come from the passthrough camera opened (with its permission) before entering AR. */
+  attachQuestPassthrough(q: QuestPassthrough): void {
+    this.quest?.stop();
+    this.quest = q;
+  }
+
+  subscribe(fn: () => void): () => void {
+    this.listeners.add(fn);
+    return () => this.listeners.delete(fn);
+  }
+
+  private set(patch: Partial<ScanState>): void {
+    this.state = { ...this.state, ...patch };
+    for (const fn of this.listeners) fn();
+  }
+
+  async init(): Promise<void> {
+    try {
+      this.store = new KeyframeStore(await openIdbKeyValue());
+      const all = await this.store.listScans();
+      this.set({ storeReady: true, resumable: all.filter((s) => !s.finished && s.keyframeIds.length > 0) });
+    } catch (e) {
+      this.set({ storageError: `Keyframes cannot be saved on this device: ${msg(e)}` });
+    }
+  }
+
+  private ensureWorker(): ScanWorkerHandle {
+    this.worker ??= startScanWorker(
+      { budget: this.opts.budget ?? 300_000, maxSplats: this.opts.maxSplats, simObjects: this.opts.sim?.objects, monocular: !this.opts.sim },
+      (update) => this.set({ update }),
+      (message) => this.set({ error: message }),
+    );
+    return this.worker;
+  }
+
+  private async ensureScan(name: string): Promise<ScanRecord | null> {
+    if (this.state.scan) return this.state.scan;
+    if (!this.store) return null;
+    try {
+      const scan = await this.store.createScan(name);
+      this.set({ scan, startedAt: this.state.startedAt ?? Date.now() });
+      return scan;
+    } catch (e) {
+      this.set({ storageError: storageMessage(e) });
+      return null;
+    }
+  }
+
+  /** Loads a stored scan into the reconstruction; `continueCapture` keeps appending to it. */
+  async resume(scanId: string, continueCapture: boolean): Promise<void> {
+    if (!this.store) return;
+    try {
+      const rec = await this.store.getScan(scanId);
+      if (!rec) throw new Error(`scan ${scanId} is gone`);
+      const frames = await this.store.loadKeyframes(scanId);
+      const w = this.ensureWorker();
+      for (const f of frames) w.addKeyframe(f);
+      this.nextIndex = frames.length;
+      // Later keyframes must be judged against where the stored scan ended.
+      this.selector.reset();
+      this.set({
+        scan: continueCapture ? rec : null,
+        resumable: this.state.resumable.filter((s) => s.id !== scanId),
+        keyframes: frames.map((f) => infoOf(f)),
+        startedAt: Date.now(),
+        notes: [...this.state.notes, `${continueCapture ? 'Resumed' : 'Rebuilt'} "${rec.name}" from ${frames.length} stored keyframes.`],
+      });
+      if (!continueCapture) await this.store.setFinished(scanId);
+    } catch (e) {
+      this.set({ error: `Could not load the stored scan: ${msg(e)}` });
+    }
+  }
+
+  async discard(scanId: string): Promise<void> {
+    await this.store?.deleteScan(scanId).catch(() => {});
+    this.set({ resumable: this.state.resumable.filter((s) => s.id !== scanId) });
+  }
+
+  /** Imported frames (capture bundle, transforms.json) go through the same reconstruction. */
+  importFrames(frames: Frame[], name: string): void {
+    const w = this.ensureWorker();
+    for (const f of frames) w.addKeyframe(f);
+    this.set({ keyframes: [...this.state.keyframes, ...frames.map((f) => infoOf(f))], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, `Imported ${frames.length} frames from ${name}.`] });
+  }
+
+  /** Called when the immersive session starts: picks the frame source and explains what is missing. */
+  sessionStarted(session: XRSession, gl: WebGL2RenderingContext, granted: string[]): void {
+    this.session = session;
+    this.selector.reset();
+    const notes: string[] = [];
+    let source: CameraSourceKind = 'none';
+    let blocked: string | null = null;
+    if (this.opts.sim) {
+      source = 'test-sim';
+      notes.push('TEST camera: images are rendered from the emulated room (?test-camera=sim), not read from a camera.');
+    } else if (this.quest) {
+      source = 'quest-passthrough';
+      notes.push('Quest passthrough camera: poses are interpolated to each video frame (keyframes marked approximate).');
+    } else if (granted.includes('camera-access')) {
+      try {
+        this.camera = new XrCameraReader(gl, session);
+        source = 'camera-access';
+      } catch (e) {
+        blocked = `Scanning is impossible here: ${msg(e)}. Import a capture instead.`;
+      }
+    } else {
+      blocked =
+        'Scanning is impossible here: this device refused WebXR camera access, so the app cannot read camera images. ' +
+        'Use Chrome on an ARCore phone, or import a capture bundle / transforms.json below.';
+    }
+    if (!blocked && !this.opts.sim && !granted.includes('depth-sensing'))
+      notes.push('No depth sensing: depth comes from multi-view stereo, which needs at least 2 keyframes from different positions.');
+    this.ensureWorker();
+    this.set({ source, blocked, notes: [...new Set([...this.state.notes, ...notes])], startedAt: this.state.startedAt ?? Date.now() });
+  }
+
+  sessionEnded(): void {
+    this.session = null;
+    this.camera = null;
+  }
+
+  /** Every XR frame: cheap unless a keyframe is due. */
+  onXrFrame(frame: XRFrame, refSpace: XRReferenceSpace, baseLayer: XRWebGLLayer | null, now: number): void {
+    if (this.state.blocked || this.state.finished || this.state.source === 'none') return;
+    const pose = frame.getViewerPose(refSpace);
+    if (!pose) {
+      this.guidance.trackingLost(now);
+      this.refreshWarnings(now);
+      return;
+    }
+    const view = pose.views[0];
+    if (this.quest) this.quest.pushViewerPose(now, pose.transform.matrix);
+    let grabbed: { frame: Frame; simInstance?: Uint16Array; info: KeyframeInfo } | null = null;
+    let grabError: string | null = null;
+    const grab = () => {
+      try {
+        grabbed = this.grab(frame, view, baseLayer, now);
+      } catch (e) {
+        grabError = msg(e);
+      }
+      return grabbed ? sharpnessScore(grabbed.frame.image) : 0;
+    };
+    // Quest: the camera is not the eye; judge motion by the head pose and grab after acceptance.
+    const d = this.selector.consider({
+      cameraToWorld: this.quest ? pose.transform.matrix : view.transform.matrix,
+      timestamp: now,
+      emulatedPosition: pose.emulatedPosition,
+      sharpness: this.quest ? undefined : grab,
+    });
+    this.guidance.decision(d, now);
+    if (d.accepted && this.quest) grab();
+    if (grabError) this.set({ error: `Could not read the camera: ${grabError}` });
+    const g = grabbed as { frame: Frame; simInstance?: Uint16Array; info: KeyframeInfo } | null;
+    if (d.accepted && g) {
+      this.guidance.brightness(meanLuma(g.frame.image), now);
+      void this.keep(g.frame, g.simInstance, g.info);
+    }
+    this.refreshWarnings(now);
+  }
+
+  private refreshWarnings(now: number): void {
+    const w = this.guidance.active(now);
+    if (w.join() !== this.state.warnings.join()) this.set({ warnings: w });
+  }
+
+  private grab(frame: XRFrame, view: XRView, baseLayer: XRWebGLLayer | null, now: number): { frame: Frame; simInstance?: Uint16Array; info: KeyframeInfo } | null {
+    const id = `f${String(this.nextIndex).padStart(4, '0')}`;
+    if (this.quest) {
+      const f = this.quest.grab(id);
+      return f ? { frame: f, info: infoOf(f) } : null;
+    }
+    const vp = baseLayer?.getViewport(view) ?? null;
+    if (!vp) return null;
+    const viewport = { x: vp.x, y: vp.y, width: vp.width, height: vp.height };
+    const projection = Array.from(view.projectionMatrix);
+    const cameraToWorld = Float64Array.from(view.transform.matrix);
+    if (this.opts.sim) {
+      const width = SIM_WIDTH;
+      const height = Math.max(8, Math.round((SIM_WIDTH * vp.height) / vp.width));
+      const K = intrinsicsFromProjection(view.projectionMatrix, viewport, { width, height });
+      const shot = this.opts.sim.shoot(cameraToWorld, K);
+      const f: Frame = { id, image: shot.image, intrinsics: K, cameraToWorld, timestamp: now, depth: shot.depth };
+      return { frame: f, simInstance: shot.instance, info: { ...infoOf(f), projection, viewport } };
+    }
+    if (!this.camera || !this.session || !viewHasCamera(view)) return null;
+    const image = this.camera.read(view);
+    if (!image) return null;
+    const K = intrinsicsFromProjection(view.projectionMatrix, viewport, { width: image.width, height: image.height });
+    const f: Frame = { id, image, intrinsics: K, cameraToWorld, timestamp: now };
+    const depth = readCpuDepth(frame, view, this.session, K);
+    if (depth) f.depth = depth;
+    return { frame: f, info: { ...infoOf(f), projection, viewport } };
+  }
+
+  /** Stores the keyframe (in order), then hands it to the worker. */
+  private async keep(f: Frame, simInstance: Uint16Array | undefined, info: KeyframeInfo): Promise<void> {
+    this.nextIndex++;
+    this.set({ keyframes: [...this.state.keyframes, info] });
+    this.ensureWorker().addKeyframe(f, simInstance);
+    const job = this.saving.then(async () => {
+      const scan = await this.ensureScan(`Scan ${new Date().toISOString().slice(0, 16).replace('T', ' ')}`);
+      if (!scan || !this.store) return;
+      try {
+        const rec = await this.store.addKeyframe(scan.id, f);
+        this.set({ scan: rec });
+      } catch (e) {
+        this.set({ storageError: storageMessage(e) });
+      }
+    });
+    this.saving = job;
+    await job;
+  }
+
+  /** Resolves when every keyframe taken so far is in storage. */
+  flushed(): Promise<unknown> {
+    return this.saving;
+  }
+
+  async finish(): Promise<void> {
+    await this.saving;
+    if (this.state.scan && this.store) await this.store.setFinished(this.state.scan.id).catch(() => {});
+    this.set({ finished: true });
+  }
+
+  async ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }> {
+    if (!this.worker) return { answers: [], reason: 'nothing was scanned yet' };
+    return this.worker.ask(text);
+  }
+
+  async exportScene(format: 'glb' | 'ply'): Promise<Uint8Array> {
+    if (!this.worker) throw new Error('nothing was reconstructed yet');
+    return this.worker.exportScene(format);
+  }
+
+  dispose(): void {
+    this.worker?.terminate();
+    this.worker = null;
+    this.quest?.stop();
+    this.listeners.clear();
+  }
+}
+
+function infoOf(f: Frame): KeyframeInfo {
+  return {
+    id: f.id,
+    cameraToWorld: Array.from(f.cameraToWorld),
+    intrinsics: { ...f.intrinsics },
+    timestamp: f.timestamp,
+    hasDepth: Boolean(f.depth),
+    approxPose: Boolean(f.approxPose),
+  };
+}
+
+const msg = (e: unknown) => (e instanceof Error ? e.message : String(e));
+
+function storageMessage(e: unknown): string {
+  if (e instanceof StorageQuotaError) return `Storage full: ${e.message}`;
+  return `Saving keyframes failed: ${msg(e)}`;
+}

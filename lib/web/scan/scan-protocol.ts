@@ -1,0 +1,56 @@
+/** Messages between the /scan page and lib/web/scan/scan.worker.ts. */
+import type { Frame } from '../../capture/frame';
+import type { FloatingLabel, ScanStatus } from '../../pipeline/scan-session';
+import type { GaussianArrays } from '../scene-build';
+
+export interface ScanWorkerInit {
+  type: 'init';
+  /** Scene budget (Gaussians kept). */
+  budget: number;
+  /** Renderer budget: the arrays posted back are thinned to this many. */
+  maxSplats: number;
+  /** Working resolution (default: the first keyframe's size). */
+  width?: number;
+  height?: number;
+  /** Use FastDepth (loaded on first need) for keyframes without device depth before stereo can run. */
+  monocular?: boolean;
+  /** TEST-ONLY simulated camera: instance id -> Space Setup label of the room objects. */
+  simObjects?: Record<number, string>;
+}
+
+export type ScanWorkerRequest =
+  | ScanWorkerInit
+  | { type: 'keyframe'; frame: Frame; /** TEST-ONLY: instance map of the simulated camera. */ simInstance?: Uint16Array }
+  | { type: 'export'; format: 'glb' | 'ply'; requestId: number }
+  | { type: 'query'; text: string; requestId: number };
+
+/** One answer of a text query over the live scene. */
+export interface ScanQueryAnswer {
+  label: string;
+  score: number;
+  centroid: [number, number, number];
+  count: number;
+}
+
+export interface ScanUpdate {
+  status: ScanStatus;
+  labels: FloatingLabel[];
+  gaussians: GaussianArrays;
+  /** What the reconstruction lacks, in words for the UI. */
+  missing: string[];
+}
+
+export type ScanWorkerMessage =
+  | { type: 'update'; update: ScanUpdate }
+  | { type: 'file'; requestId: number; format: 'glb' | 'ply'; bytes: Uint8Array }
+  | { type: 'answer'; requestId: number; answers: ScanQueryAnswer[]; reason: string | null }
+  | { type: 'error'; message: string; requestId?: number };
+
+export function frameTransferables(f: Frame): Transferable[] {
+  const list: ArrayBufferLike[] = [f.image.data.buffer];
+  if (f.depth) {
+    list.push(f.depth.data.buffer);
+    if (f.depth.confidence) list.push(f.depth.confidence.buffer);
+  }
+  return [...new Set(list)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
+}

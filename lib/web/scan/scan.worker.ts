@@ -1,0 +1,37 @@
+/// <reference lib="webworker" />
+/** Module worker of the live scan: see scan-worker-core.ts. */
+import type { ScanWorkerMessage, ScanWorkerRequest } from './scan-protocol';
+import { ScanWorkerCore } from './scan-worker-core';
+import { lazyFastDepth } from './fastdepth-lazy';
+
+const post = (msg: ScanWorkerMessage, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer);
+let core: ScanWorkerCore | null = null;
+
+self.onmessage = async (e: MessageEvent<ScanWorkerRequest>) => {
+  const req = e.data;
+  try {
+    if (req.type === 'init') {
+      core = new ScanWorkerCore(
+        req,
+        (update) => {
+          const g = update.gaussians;
+          post({ type: 'update', update }, [g.positions.buffer, g.scales.buffer, g.rotations.buffer, g.opacities.buffer, g.colors.buffer] as ArrayBuffer[]);
+        },
+        (message) => post({ type: 'error', message }),
+        req.monocular ? lazyFastDepth() : undefined,
+      );
+      return;
+    }
+    if (!core) throw new Error('scan worker: keyframe before init');
+    if (req.type === 'keyframe') core.add(req.frame, req.simInstance);
+    else if (req.type === 'query') {
+      const { answers, reason } = await core.ask(req.text);
+      post({ type: 'answer', requestId: req.requestId, answers, reason });
+    } else if (req.type === 'export') {
+      const bytes = await core.export(req.format);
+      post({ type: 'file', requestId: req.requestId, format: req.format, bytes }, [bytes.buffer as ArrayBuffer]);
+    }
+  } catch (err) {
+    post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: req.type === 'export' || req.type === 'query' ? req.requestId : undefined });
+  }
+};
