@@ -53,7 +53,7 @@ describe('npm run reconstruct', () => {
     const j = lastJson(no.out);
     expect(j.found).toBe(false);
     expect(j.instances).toEqual([]);
-    expect(no.out).toMatch(/not found/);
+    expect(no.err).toMatch(/not found/); // with --json, people's lines go to stderr
   });
 
   it('exits non-zero with a clear message for a missing input, broken JSON and bad options', () => {
