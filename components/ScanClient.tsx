@@ -1,23 +1,101 @@
 'use client';
-/** /scan: phone capture. For now: start the immersive-ar session with every capture feature requested. */
+/**
+ * /scan: phone capture. "Enter AR scan" starts the immersive-ar session with every capture feature
+ * requested; keyframes are read from the camera, stored in IndexedDB and reconstructed live in a
+ * worker (lib/web/scan/scan-controller.ts). docs/SCAN.md describes the flow.
+ */
 import { Canvas } from '@react-three/fiber';
 import { IfInSessionMode, XR } from '@react-three/xr';
+import { useEffect, useState, useSyncExternalStore } from 'react';
 import { XR_OPTIONAL_FEATURES, XR_REQUIRED_FEATURES } from '@/lib/web/xr-session-init';
+import { maybeInstallXrEmulation } from '@/lib/web/xr-emulation';
+import { ScanController } from '@/lib/web/scan/scan-controller';
+import { readScanPageParams } from '@/lib/web/scan/scan-params';
+import { loadSimCamera } from '@/lib/web/scan/sim-camera';
+import { isQuestBrowser, QuestPassthrough } from '@/lib/web/scan/quest-passthrough';
 import { ArScanContent } from './ArScanContent';
 import { XrButton } from './XrButton';
 import { useXrSession } from './useXrSession';
+import { ScanCapture } from './scan/ScanCapture';
+import { ScanPanel } from './scan/ScanPanel';
+
+function useScanController(): { controller: ScanController | null; error: string } {
+  const [controller, setController] = useState<ScanController | null>(null);
+  const [error, setError] = useState('');
+  useEffect(() => {
+    let c: ScanController | null = null;
+    let cancelled = false;
+    (async () => {
+      try {
+        const params = readScanPageParams(location.search);
+        const sim = params.simRoom ? await loadSimCamera(params.simRoom) : null;
+        if (cancelled) return;
+        c = new ScanController({ maxSplats: params.maxSplats, sim });
+        if (sim) {
+          // TEST-ONLY hooks: the browser test moves the emulated headset and reads what was captured.
+          const device = await maybeInstallXrEmulation();
+          Object.assign(window, { __segsplatScan: c, __segsplatXrDevice: device });
+        }
+        setController(c);
+        await c.init();
+      } catch (e) {
+        if (!cancelled) setError(e instanceof Error ? e.message : String(e));
+      }
+    })();
+    return () => {
+      cancelled = true;
+      c?.dispose();
+    };
+  }, []);
+  return { controller, error };
+}
+
+const noop = () => () => {};
 
 export default function ScanClient() {
   const xr = useXrSession();
+  const { controller, error } = useScanController();
+  const state = useSyncExternalStore(
+    controller ? (fn) => controller.subscribe(fn) : noop,
+    () => controller?.state ?? null,
+    () => null,
+  );
+  const [questMsg, setQuestMsg] = useState('');
   const granted = new Set(xr.grantedFeatures);
+  const quest = typeof navigator !== 'undefined' && isQuestBrowser(navigator.userAgent);
+
+  const allowHeadsetCameras = async () => {
+    if (!controller) return;
+    try {
+      controller.attachQuestPassthrough(await QuestPassthrough.start());
+      setQuestMsg('Headset cameras allowed: enter AR to scan.');
+    } catch (e) {
+      setQuestMsg(`Scanning is impossible here: ${e instanceof Error ? e.message : String(e)}. Import a capture instead.`);
+    }
+  };
+
   return (
-    <div className="scan-page" data-testid="scan">
+    <div className="scan-page" data-testid="scan" data-scan-ready={controller && state?.storeReady ? 'yes' : 'no'}>
       <section className="panel">
         <p>
-          Walk around the room with an ARCore phone in Chrome. Each keyframe stores the camera image, its exact pose and intrinsics,
-          and the depth map, ready to become Gaussians.
+          Walk around the room with an ARCore phone in Chrome (or a Quest 3). Each keyframe stores the camera image, its exact pose and
+          intrinsics, and the depth map, ready to become Gaussians.
         </p>
+        {quest && (
+          <p>
+            <button type="button" onClick={() => void allowHeadsetCameras()}>
+              Allow headset cameras
+            </button>{' '}
+            (asked before entering AR: the permission prompt cannot show inside the immersive session) {questMsg}
+          </p>
+        )}
         <XrButton label="Enter AR scan" {...xr} onEnter={xr.enter} onExit={xr.exit} />
+        {error && (
+          <p className="error" role="alert">
+            {error}
+          </p>
+        )}
+        {controller && state && <ScanPanel controller={controller} state={state} />}
         <table className="features">
           <thead>
             <tr>
@@ -46,6 +124,7 @@ export default function ScanClient() {
               </IfInSessionMode>
               <axesHelper args={[0.3]} />
               <ArScanContent />
+              {controller && <ScanCapture controller={controller} granted={xr.grantedFeatures} update={state?.update ?? null} />}
             </XR>
           </Canvas>
         )}

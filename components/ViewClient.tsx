@@ -1,58 +1,378 @@
 'use client';
-/** /view: headset/desktop viewer. Orbit view of a capture's Gaussians outside XR, "Enter AR" on a headset. */
-import { useState } from 'react';
-import { readScenePageParams } from '@/lib/web/page-params';
+/**
+ * /view: headset/desktop viewer. Opens a scene by share code + token (typed, or /view?code=ABC123#token=…),
+ * by file, or the sample capture; orbit view outside XR, "Enter AR" on a headset. Questions ("where is the
+ * lamp?") are answered by the scene's own semantic bank (CLIP text model on demand) and by the headset's
+ * room labels (WebXR planes/meshes), highlighted in the splats and marked with labels in the room.
+ * In AR the scene can be moved/turned and auto-aligned to the room (lib/align). See docs/VIEW.md.
+ */
+import { useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { alignPlan, type AlignResult } from '@/lib/align/align-plan';
+import { planFromPositions, planFromSurfaces } from '@/lib/align/plan-points';
+import { IDENTITY_POSE_2D, invertPose2D, poseAt, type Pose2D } from '@/lib/align/pose-2d';
+import { answerFromDeviceLabels, type DeviceAnswer, type DeviceEntity } from '@/lib/inference/semantics/device-labels';
+import type { QueryAnswer } from '@/lib/inference/semantics/query';
+import type { ProgressEvent } from '@/lib/pipeline/progress';
+import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
+import { gaussiansNear, highlightArrays, selectionMask } from '@/lib/web/view/highlight';
+import { fetchSharedScene } from '@/lib/web/view/shared-scene';
+import { centreBounds } from '@/lib/web/spark-splats';
+import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib/web/view/view-answer';
+import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
+import { loadViewScene, type ViewScene } from '@/lib/web/view/view-scene';
+import type { GaussianScene } from '@/lib/splat/gaussian-scene';
 import { ProgressBar } from './ProgressBar';
-import { SceneCanvas } from './SceneCanvas';
+import { QueryPanel } from './query/QueryPanel';
 import { XrButton } from './XrButton';
 import { useSceneBuild } from './useSceneBuild';
 import { useXrSession } from './useXrSession';
+import { OpenScenePanel } from './view/OpenScenePanel';
+import { useSemanticModel } from './view/useSemanticModel';
+import { ViewCanvas } from './view/ViewCanvas';
+
+type Source = { kind: 'bundle'; url: string } | { kind: 'zip'; name: string; bytes: Uint8Array } | { kind: 'file'; name: string; bytes: Uint8Array } | { kind: 'code'; code: string; token: string } | null;
+
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
+
+interface Loaded {
+  name: string;
+  frames: readonly FrameSummary[];
+  arrays: GaussianArrays;
+  scene: GaussianScene | null;
+  fileCount: number;
+}
 
 export default function ViewClient() {
-  const [{ params, paramError }] = useState(() => {
+  const [{ params, paramError }] = useState<{ params: ViewParams | null; paramError: string | null }>(() => {
     try {
-      return { params: readScenePageParams(window.location.search), paramError: null };
+      return { params: readViewParams(window.location.search, window.location.hash), paramError: null };
     } catch (e) {
       return { params: null, paramError: (e as Error).message };
     }
   });
   const xr = useXrSession();
-  const [file, setFile] = useState<{ name: string; bytes: Uint8Array } | null>(null);
-  const [fileError, setFileError] = useState<string | null>(null);
-  const build = useSceneBuild(file ?? params?.capture ?? null, { maxGaussians: params?.maxSplats });
-  const onFile = (f: File | undefined) => {
-    if (!f) return;
-    setFileError(null);
+  const inXr = xr.state === 'active';
+  const [source, setSource] = useState<Source>(() =>
+    params?.code && params.token ? { kind: 'code', code: params.code, token: params.token } : params ? { kind: 'bundle', url: params.capture } : null,
+  );
+  const [openError, setOpenError] = useState<string | null>(params?.code && !params.token ? `code ${params.code}: the link has no #token=…; type the token shown with the code` : null);
+
+  // Capture bundles (folder or .zip) are built in the worker; scene files are read here with their semantics.
+  const bundleSource = source?.kind === 'bundle' ? source.url : source?.kind === 'zip' ? { name: source.name, bytes: source.bytes } : null;
+  const build = useSceneBuild(bundleSource, { maxGaussians: params?.maxSplats });
+  const [fileScene, setFileScene] = useState<{ source: Source; scene: ViewScene | null; progress: ProgressEvent | null; error: string | null }>({ source: null, scene: null, progress: null, error: null });
+  useEffect(() => {
+    if (!source || (source.kind !== 'file' && source.kind !== 'code') || !params) return;
+    let live = true;
+    const set = (patch: Partial<typeof fileScene>) => live && setFileScene((s) => ({ ...(s.source === source ? s : { scene: null, progress: null, error: null }), source, ...patch }));
+    (async () => {
+      let name: string, bytes: Uint8Array;
+      if (source.kind === 'code') {
+        set({ progress: { stage: 'download', done: 0, total: 1, detail: `scene ${source.code}` } });
+        const d = await fetchSharedScene(source.code, source.token, {
+          onProgress: (loaded, total) => set({ progress: { stage: 'download', done: loaded, total: total || loaded || 1, detail: `${mb(loaded)}${total ? ` of ${mb(total)}` : ''}` } }),
+        });
+        name = `scene ${d.code}`;
+        bytes = d.bytes;
+      } else ({ name, bytes } = source);
+      set({ progress: { stage: 'read', done: 0, total: 1, detail: name } });
+      const scene = await loadViewScene(name, bytes, { maxGaussians: params.maxSplats });
+      set({ scene, progress: null });
+    })().catch((e: unknown) => set({ error: e instanceof Error ? e.message : String(e), progress: null }));
+    return () => {
+      live = false;
+    };
+  }, [source, params]);
+
+  const fileState = fileScene.source === source ? fileScene : { scene: null, progress: null, error: null };
+  const loaded: Loaded | null = useMemo(() => {
+    if (source?.kind === 'file' || source?.kind === 'code') {
+      const s = fileState.scene;
+      return s ? { name: s.name, frames: [], arrays: s.arrays, scene: s.scene, fileCount: s.fileCount } : null;
+    }
+    const r = build.result;
+    return r ? { name: r.capture.name, frames: r.capture.frames, arrays: r.gaussians, scene: null, fileCount: r.builtCount } : null;
+  }, [source, fileState.scene, build.result]);
+  const loadError = paramError ?? openError ?? (source?.kind === 'file' || source?.kind === 'code' ? fileState.error : build.error);
+  const progress = source?.kind === 'file' || source?.kind === 'code' ? fileState.progress : build.progress;
+
+  const open = (s: Source) => {
+    setOpenError(null);
+    setPose(IDENTITY_POSE_2D);
+    setAlign(null);
+    setAnswer(null);
+    setSource(s);
+  };
+  const onFile = (f: File) => {
     f.arrayBuffer().then(
-      (buf) => setFile({ name: f.name, bytes: new Uint8Array(buf) }),
-      (e: unknown) => setFileError(`${f.name}: ${e instanceof Error ? e.message : String(e)}`),
+      (buf) => {
+        const bytes = new Uint8Array(buf);
+        open(isZip(bytes) ? { kind: 'zip', name: f.name, bytes } : { kind: 'file', name: f.name, bytes });
+      },
+      (e: unknown) => setOpenError(`${f.name}: ${e instanceof Error ? e.message : String(e)}`),
     );
   };
-  const error = paramError ?? fileError ?? build.error;
+  const onCode = (code: string, token: string) => {
+    try {
+      open({ kind: 'code', code: code.trim().toUpperCase(), token: token.trim() });
+    } catch (e) {
+      setOpenError((e as Error).message);
+    }
+  };
+
+  // ---- placement in the room -------------------------------------------------------------------
+  const [pose, setPoseState] = useState<Pose2D>(IDENTITY_POSE_2D);
+  // Every pose the user (or auto-align) sets gets a new XR anchor (SceneAnchor); the anchor's own
+  // updates go through setPoseState and do not re-anchor.
+  const [poseVersion, setPoseVersion] = useState(0);
+  const [anchored, setAnchored] = useState<boolean | null>(null);
+  const setPose = (p: Pose2D | ((q: Pose2D) => Pose2D)) => {
+    setPoseState(p);
+    setPoseVersion((v) => v + 1);
+  };
+  const [align, setAlign] = useState<(AlignResult & { ms: number }) | { error: string } | null>(null);
+  const [room, setRoom] = useState<DeviceEntity[]>([]);
+  const onRoom = useCallback((e: DeviceEntity[]) => setRoom((prev) => (prev.length === e.length && prev.every((p, i) => p.points.length === e[i].points.length) ? prev : e)), []);
+  // Hit-test placement: the scene's floor-plan centre goes onto the reticle, keeping its yaw.
+  const hit = useRef<[number, number, number] | null>(null);
+  const [placeMsg, setPlaceMsg] = useState<string | null>(null);
+  const [placedAt, setPlacedAt] = useState<[number, number, number] | null>(null);
+  const placeAtReticle = () => {
+    const h = hit.current;
+    const b = loaded ? centreBounds(loaded.arrays) : null;
+    if (!h || !b) {
+      setPlaceMsg('no reticle yet: look at the floor until the green ring appears');
+      return;
+    }
+    setPlaceMsg(null);
+    setPlacedAt([h[0], h[1], h[2]]);
+    setAlign(null);
+    setPose((p) => poseAt((b.min[0] + b.max[0]) / 2, (b.min[2] + b.max[2]) / 2, h[0], h[2], p.yaw));
+  };
+  // The controller trigger / hand pinch ("select") places too.
+  const placeRef = useRef(placeAtReticle);
+  useEffect(() => {
+    placeRef.current = placeAtReticle;
+  });
+  useEffect(() => {
+    const store = xr.store;
+    if (!store) return;
+    let session: XRSession | null = null;
+    const onSelect = () => placeRef.current();
+    const unsub = store.subscribe((st) => {
+      const next = (st.session as XRSession | undefined) ?? null;
+      if (next === session) return;
+      session?.removeEventListener('select', onSelect);
+      session = next;
+      session?.addEventListener('select', onSelect);
+    });
+    return () => {
+      unsub();
+      session?.removeEventListener('select', onSelect);
+    };
+  }, [xr.store]);
+  const nudge = (dx: number, dz: number, dyawDeg: number) => setPose((p) => ({ x: p.x + dx, z: p.z + dz, yaw: p.yaw + (dyawDeg * Math.PI) / 180 }));
+  const autoAlign = () => {
+    if (!loaded) return;
+    try {
+      const t0 = performance.now();
+      const scenePlan = planFromPositions(loaded.arrays.positions, loaded.arrays.count);
+      const roomPlan = planFromSurfaces(room);
+      const r = alignPlan(scenePlan, roomPlan, { initial: pose });
+      setAlign({ ...r, ms: performance.now() - t0 });
+      setPose(r.pose);
+    } catch (e) {
+      setAlign({ error: e instanceof Error ? e.message : String(e) });
+    }
+  };
+
+  // ---- questions ------------------------------------------------------------------------------------
+  const model = useSemanticModel(loaded?.scene ?? null, params?.modelsBase ?? '/models/', params?.testModels ?? false);
+  const [answer, setAnswer] = useState<{ text: string; scene: QueryAnswer | null; device: DeviceAnswer | null; merged: ViewAnswer[]; notFound: string; mask: Uint8Array | null } | null>(null);
+  const [asking, setAsking] = useState(false);
+  // Counts finished questions (tests and automation wait on it: data-answer-seq).
+  const [answerSeq, setAnswerSeq] = useState(0);
+  const [askError, setAskError] = useState<string | null>(null);
+  const ask = async (text: string) => {
+    if (!loaded) return;
+    setAsking(true);
+    setAskError(null);
+    setAnswer(null);
+    try {
+      const device = room.length > 0 ? answerFromDeviceLabels(text, room) : null;
+      const deviceNote = room.length > 0 ? null : inXr ? 'no planes or meshes detected yet' : 'enter AR on a headset to use its room labels';
+      let scene: QueryAnswer | null = null;
+      let sceneNote: string | null = null;
+      if (loaded.scene && loaded.scene.bank.count > 1) {
+        const p = model.query(loaded.scene, text);
+        if (p) scene = await p;
+        else sceneNote = model.state === 'downloading' ? 'the semantic model is still downloading' : 'semantic model not installed';
+      } else sceneNote = 'the scene has no semantics';
+      const merged = combineAnswers(scene, device, pose);
+      // Highlight: the scene's selected Gaussians plus, for room-label answers, the splats inside their boxes.
+      const sels: ArrayLike<number>[] = [];
+      if (scene && scene.instances.length) sels.push(scene.selection);
+      const back = invertPose2D(pose);
+      const deviceBoxes = merged.filter((m) => m.source === 'device').map((m) => placeBox(m.box, back));
+      if (deviceBoxes.length) sels.push(gaussiansNear(loaded.arrays, deviceBoxes));
+      const mask = merged.length ? selectionMask(loaded.arrays.count, sels) : null;
+      setAnswer({ text, scene, device, merged, notFound: merged.length ? '' : notFoundReason(scene, sceneNote, device, deviceNote), mask });
+    } catch (e) {
+      setAskError(e instanceof Error ? e.message : String(e));
+    } finally {
+      setAsking(false);
+      setAnswerSeq((n) => n + 1);
+    }
+  };
+  const display = useMemo(() => (loaded && answer?.mask ? highlightArrays(loaded.arrays, answer.mask) : (loaded?.arrays ?? null)), [loaded, answer]);
+
+  // Distances from the viewer, refreshed twice a second (the camera moves in XR and in orbit).
+  const viewer = useRef<[number, number, number] | null>(null);
+  const [distances, setDistances] = useState<number[]>([]);
+  useEffect(() => {
+    if (!answer?.merged.length) return;
+    const tick = () => {
+      const v = viewer.current;
+      if (v) setDistances(answer.merged.map((a) => Math.hypot(a.centroid[0] - v[0], a.centroid[1] - v[1], a.centroid[2] - v[2])));
+    };
+    tick();
+    const id = setInterval(tick, 500);
+    return () => clearInterval(id);
+  }, [answer]);
+
+  const modelNotice = (() => {
+    const s = model.state;
+    if (!loaded || s === 'no-scene') return null;
+    const size = model.status?.bytes ? ` (${mb(model.status.bytes)})` : '';
+    return (
+      <div className="model-state" data-testid="model-state" data-state={s}>
+        {s === 'checking' && <p className="hint">checking the semantic model…</p>}
+        {s === 'no-bank' && <p className="hint">{model.message}</p>}
+        {s === 'ready' && <p className="hint">semantic model ready{model.status ? `: ${model.status.pairId}${model.status.standIn ? ' (TEST STAND-IN)' : ''}` : ''}</p>}
+        {(s === 'not-installed' || s === 'unavailable' || s === 'error') && (
+          <>
+            <p className="warn" data-testid="model-missing">
+              {s === 'not-installed' ? `semantic model not installed${model.status ? ` (${model.status.pairId}${size})` : ''}: scene answers need it; room labels still answer.` : model.message}
+            </p>
+            {model.status && (
+              <button type="button" onClick={model.download} data-testid="model-download">
+                {s === 'not-installed' ? `Download the semantic model${size}` : 'Retry the download'}
+              </button>
+            )}
+          </>
+        )}
+        {s === 'downloading' && (
+          <p className="hint" data-testid="model-progress">
+            downloading the semantic model… {model.progress ? `${mb(model.progress.loaded)}${model.progress.total ? ` of ${mb(model.progress.total)}` : ''}` : ''}
+          </p>
+        )}
+      </div>
+    );
+  })();
+
+  const alignOk = align && !('error' in align) ? align : null;
   return (
-    <div className="scene-page view" data-testid="view" data-state={error ? 'error' : build.result ? 'ready' : 'loading'}>
+    <div
+      className="scene-page view"
+      data-testid="view"
+      data-state={loadError ? 'error' : loaded ? 'ready' : 'loading'}
+      data-highlighted={answer?.mask ? answer.mask.reduce((a, b) => a + b, 0) : 0}
+      data-answer-seq={answerSeq}
+    >
       <section className="viewer">
-        <SceneCanvas result={build.result} xrStore={xr.store} inXr={xr.state === 'active'} showFrusta={false} />
-        {!build.result && !error && <ProgressBar event={build.progress} label={`Loading ${file?.name ?? params?.capture ?? ''}`} />}
-        {error && (
-          <p className="error" role="alert">
-            {error}
+        <ViewCanvas
+          display={display}
+          base={loaded?.arrays ?? null}
+          frames={loaded?.frames ?? []}
+          xrStore={xr.store}
+          inXr={inXr}
+          pose={pose}
+          answers={answer?.merged ?? []}
+          onRoom={onRoom}
+          viewer={viewer}
+          hit={hit}
+          poseVersion={poseVersion}
+          onAnchorPose={setPoseState}
+          onAnchored={setAnchored}
+        />
+        {!loaded && !loadError && source && <ProgressBar event={progress} label={`Loading ${source.kind === 'code' ? `scene ${source.code}` : source.kind === 'bundle' ? source.url : source.name}`} />}
+        {loadError && (
+          <p className="error" role="alert" data-testid="view-error">
+            {loadError}
           </p>
         )}
       </section>
       <aside className="side">
         <XrButton label="Enter AR" {...xr} onEnter={xr.enter} onExit={xr.exit} />
-        {build.result && (
-          <p data-testid="scene-summary">
-            {build.result.capture.name}: {build.result.capture.frames.length} frames, {build.result.gaussians.count.toLocaleString('en')} Gaussians
+        {loaded && (
+          <p data-testid="scene-summary" data-bank={loaded.scene ? loaded.scene.bank.count - 1 : 0}>
+            {loaded.name}: {loaded.frames.length} frames, {loaded.arrays.count.toLocaleString('en')} Gaussians
+            {loaded.scene ? `, ${loaded.scene.bank.count - 1} semantic entries` : ''}
           </p>
         )}
-        <label className="file-open">
-          Open a scene (.ply, .glb) or a capture (.zip):{' '}
-          <input type="file" accept=".ply,.glb,.zip" data-testid="open-file" onChange={(e) => onFile(e.target.files?.[0])} />
-        </label>
+        <QueryPanel
+          onAsk={(t) => void ask(t)}
+          busy={asking}
+          disabled={!loaded}
+          answers={answer ? answer.merged.map((a, i) => ({ ...a, distance: distances[i] ?? null })) : null}
+          asked={answer?.text}
+          notFound={answer?.notFound}
+          error={askError}
+          notice={modelNotice}
+        />
+        {inXr && loaded && (
+          <div className="placement" data-testid="placement">
+            <p className="hint">
+              Room data: {room.length} planes/meshes. Scene at x {pose.x.toFixed(2)} m, z {pose.z.toFixed(2)} m, yaw {((pose.yaw * 180) / Math.PI).toFixed(1)}°
+            </p>
+            <div style={{ display: 'flex', flexWrap: 'wrap', gap: '0.3rem' }} data-testid="pose" data-x={pose.x.toFixed(4)} data-z={pose.z.toFixed(4)} data-yaw-deg={((pose.yaw * 180) / Math.PI).toFixed(3)}>
+              <button type="button" onClick={placeAtReticle} data-testid="place-reticle">
+                Place at the reticle
+              </button>
+              <button type="button" onClick={() => (setPose(IDENTITY_POSE_2D), setAlign(null))} data-testid="place-reset">
+                Where it was captured
+              </button>
+              <button type="button" onClick={() => nudge(-0.1, 0, 0)} data-testid="move-left">← 10 cm</button>
+              <button type="button" onClick={() => nudge(0.1, 0, 0)} data-testid="move-right">10 cm →</button>
+              <button type="button" onClick={() => nudge(0, -0.1, 0)} data-testid="move-forward">↑ 10 cm</button>
+              <button type="button" onClick={() => nudge(0, 0.1, 0)} data-testid="move-back">↓ 10 cm</button>
+              <button type="button" onClick={() => nudge(0, 0, 15)} data-testid="turn-left">⟲ 15°</button>
+              <button type="button" onClick={() => nudge(0, 0, -15)} data-testid="turn-right">⟳ 15°</button>
+              <button type="button" className="primary" onClick={autoAlign} disabled={room.length === 0} data-testid="auto-align">
+                Auto-align to the room
+              </button>
+            </div>
+            {placeMsg && <p className="warn" data-testid="place-message">{placeMsg}</p>}
+            {placedAt && (
+              <p className="hint" data-testid="placed-at" data-x={placedAt[0].toFixed(4)} data-y={placedAt[1].toFixed(4)} data-z={placedAt[2].toFixed(4)}>
+                placed at the reticle ({placedAt[0].toFixed(2)}, {placedAt[1].toFixed(2)}, {placedAt[2].toFixed(2)}) m
+              </p>
+            )}
+            <p className="hint" data-testid="anchor-state" data-anchored={anchored === null ? '' : anchored ? '1' : '0'}>
+              {anchored === null ? 'anchoring the placement…' : anchored ? 'placement kept with an XR anchor' : 'no XR anchors here: the placement lasts for this session'}
+            </p>
+            {alignOk && (
+              <p
+                data-testid="align-result"
+                data-x={alignOk.pose.x.toFixed(4)}
+                data-z={alignOk.pose.z.toFixed(4)}
+                data-yaw-deg={((alignOk.pose.yaw * 180) / Math.PI).toFixed(3)}
+                data-residual-cm={alignOk.residualCm.toFixed(2)}
+              >
+                aligned: residual {alignOk.residualCm.toFixed(1)} cm RMS ({Math.round(alignOk.inlierFraction * 100)}% of points within 9 cm), correction {alignOk.correction.metres.toFixed(2)} m and {alignOk.correction.degrees.toFixed(1)}° ({Math.round(alignOk.ms)} ms)
+              </p>
+            )}
+            {align && 'error' in align && (
+              <p className="error" data-testid="align-error">
+                {align.error}
+              </p>
+            )}
+          </div>
+        )}
+        <OpenScenePanel initialCode={params?.code ?? ''} onCode={onCode} onFile={onFile} onSample={() => open({ kind: 'bundle', url: '/samples/living_room/' })} busy={!!source && !loaded && !loadError} />
         {xr.grantedFeatures.length > 0 && <p className="hint">Session features: {xr.grantedFeatures.join(', ')}</p>}
-        <p className="hint">Outside XR: drag to orbit. In the headset, the scene is placed where it was captured (local-floor origin).</p>
+        <p className="hint">Outside XR: drag to orbit. In the headset the scene starts where it was captured (local-floor origin): move/turn it, then auto-align.</p>
       </aside>
     </div>
   );

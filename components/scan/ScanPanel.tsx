@@ -1,0 +1,180 @@
+'use client';
+/** The scan's side panel: resume offers, guidance, what is missing, Finish -> download / share. */
+import { useEffect, useState } from 'react';
+import { WARNING_TEXT } from '@/lib/web/scan/guidance';
+import type { ScanController, ScanState } from '@/lib/web/scan/scan-controller';
+import { qrSvg, shareScene, type SharedScene } from '@/lib/web/scan/share-scene';
+import { ImportPicker } from './ImportPicker';
+import { ScanQuery } from './ScanQuery';
+
+function download(bytes: Uint8Array, name: string, type: string) {
+  const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = name;
+  a.click();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+function Elapsed({ since }: { since: number | null }) {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, []);
+  if (since === null) return <>–</>;
+  const s = Math.max(0, Math.round((now - since) / 1000));
+  return <>{`${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`}</>;
+}
+
+export function ScanPanel({ controller, state }: { controller: ScanController; state: ScanState }) {
+  const [busy, setBusy] = useState('');
+  const [shared, setShared] = useState<SharedScene | null>(null);
+  const [actionError, setActionError] = useState('');
+  const u = state.update;
+
+  const run = async (what: string, fn: () => Promise<void>) => {
+    setBusy(what);
+    setActionError('');
+    try {
+      await fn();
+    } catch (e) {
+      setActionError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+    } finally {
+      setBusy('');
+    }
+  };
+
+  return (
+    <div className="scan-panel" data-testid="scan-panel" data-keyframes={state.keyframes.length} data-gaussians={u?.gaussians.count ?? 0}>
+      {state.resumable.length > 0 && (
+        <div className="scan-resume" data-testid="scan-resume">
+          {state.resumable.map((s) => (
+            <p key={s.id}>
+              Unfinished scan “{s.name}” with <b data-testid="resume-count">{s.keyframeIds.length}</b> stored keyframes.{' '}
+              <button type="button" data-testid="resume-scan" onClick={() => void controller.resume(s.id, true)}>
+                Resume scanning
+              </button>{' '}
+              <button type="button" data-testid="rebuild-scan" onClick={() => void controller.resume(s.id, false)}>
+                Rebuild only
+              </button>{' '}
+              <button type="button" onClick={() => void controller.discard(s.id)}>
+                Discard
+              </button>
+            </p>
+          ))}
+        </div>
+      )}
+      {state.blocked && (
+        <p className="error" role="alert" data-testid="scan-blocked">
+          {state.blocked}
+        </p>
+      )}
+      {state.storageError && (
+        <p className="error" role="alert" data-testid="scan-storage-error">
+          {state.storageError}
+        </p>
+      )}
+      {state.error && (
+        <p className="error" role="alert" data-testid="scan-error">
+          {state.error}
+        </p>
+      )}
+      <ul className="scan-notes" data-testid="scan-notes">
+        {state.notes.map((n, i) => (
+          <li key={i}>{n}</li>
+        ))}
+        {u?.missing.map((m) => (
+          <li key={m} data-testid="scan-missing">
+            Missing: {m}
+          </li>
+        ))}
+      </ul>
+      <table className="scan-stats">
+        <tbody>
+          <tr>
+            <td>Keyframes</td>
+            <td data-testid="scan-keyframes">{state.keyframes.length}</td>
+          </tr>
+          <tr>
+            <td>Reconstructed</td>
+            <td>{u ? `${u.status.reconstructed} (${u.status.queued} queued)` : '–'}</td>
+          </tr>
+          <tr>
+            <td>Depth</td>
+            <td data-testid="scan-depth-sources">
+              {u && Object.keys(u.status.depthSources).length
+                ? Object.entries(u.status.depthSources)
+                    .map(([k, n]) => `${k} ×${n}`)
+                    .join(', ')
+                : '–'}
+            </td>
+          </tr>
+          <tr>
+            <td>Gaussians</td>
+            <td data-testid="scan-gaussians">{u ? `${u.status.gaussians.toLocaleString('en')} / ${u.status.budget.toLocaleString('en')}` : '–'}</td>
+          </tr>
+          <tr>
+            <td>Elapsed</td>
+            <td>
+              <Elapsed since={state.startedAt} />
+            </td>
+          </tr>
+        </tbody>
+      </table>
+      {state.warnings.length > 0 && (
+        <ul className="scan-warnings" data-testid="scan-warnings">
+          {state.warnings.map((w) => (
+            <li key={w} data-warning={w}>
+              {WARNING_TEXT[w]}
+            </li>
+          ))}
+        </ul>
+      )}
+      {u && u.labels.length > 0 && (
+        <ul className="scan-labels" data-testid="scan-labels">
+          {u.labels.map((l) => (
+            <li key={l.entry} data-position={l.position.map((v) => v.toFixed(3)).join(',')}>
+              {l.label} ({l.support} views)
+            </li>
+          ))}
+        </ul>
+      )}
+      <div className="scan-actions">
+        {!state.finished ? (
+          <button type="button" className="primary" data-testid="scan-finish" disabled={!u || u.status.gaussians === 0} onClick={() => void run('Finish', () => controller.finish())}>
+            Finish scan
+          </button>
+        ) : (
+          <>
+            <button type="button" disabled={!!busy} onClick={() => void run('Download .glb', async () => download(await controller.exportScene('glb'), 'scan.glb', 'model/gltf-binary'))}>
+              Download .glb
+            </button>{' '}
+            <button type="button" disabled={!!busy} onClick={() => void run('Download .ply', async () => download(await controller.exportScene('ply'), 'scan.ply', 'application/octet-stream'))}>
+              Download .ply
+            </button>{' '}
+            <button type="button" data-testid="scan-share" disabled={!!busy} onClick={() => void run('Share', async () => setShared(await shareScene(await controller.exportScene('glb'), location.origin)))}>
+              Share
+            </button>
+          </>
+        )}
+        {busy && <span> {busy}…</span>}
+      </div>
+      {actionError && (
+        <p className="error" role="alert">
+          {actionError}
+        </p>
+      )}
+      {shared && (
+        <div className="scan-shared" data-testid="scan-shared">
+          <p>
+            Code <b data-testid="share-code">{shared.code}</b> — open <a href={shared.viewUrl}>{shared.viewUrl}</a> on the headset.
+          </p>
+          <div style={{ width: 160, background: '#fff' }} dangerouslySetInnerHTML={{ __html: qrSvg(shared.viewUrl) }} />
+        </div>
+      )}
+      {u && u.status.reconstructed > 0 && <ScanQuery controller={controller} semantics={u.status.semantics} />}
+      <ImportPicker onFrames={(frames, name) => controller.importFrames(frames, name)} />
+    </div>
+  );
+}

@@ -1,0 +1,46 @@
+'use client';
+/**
+ * The growing scan scene in Spark. Unlike components/SplatScene (one scene, built once), the scan
+ * replaces its splats after every worker step, so this keeps ONE SparkRenderer for the canvas and
+ * swaps only the SplatMesh. Disposal is deferred: Spark's sort readback and worker messages still in
+ * flight reject with "No target" / "Worker terminate" (uncaught) when their renderer or mesh is
+ * disposed under them.
+ */
+import { SparkRenderer, SplatMesh } from '@sparkjsdev/spark';
+import { useThree } from '@react-three/fiber';
+import { useEffect, useState } from 'react';
+import type { GaussianArrays } from '@/lib/web/scene-build';
+import { packedSplatsFromArrays } from '@/lib/web/spark-splats';
+
+const DISPOSE_DELAY_MS = 3000;
+
+export function ScanSplats({ gaussians }: { gaussians: GaussianArrays | null }) {
+  const gl = useThree((s) => s.gl);
+  const invalidate = useThree((s) => s.invalidate);
+  const [spark, setSpark] = useState<SparkRenderer | null>(null);
+  const [mesh, setMesh] = useState<SplatMesh | null>(null);
+
+  useEffect(() => {
+    const s = new SparkRenderer({ renderer: gl, onDirty: () => invalidate() });
+    // GPU objects belong to the effect's lifetime (an external system), hence state set here.
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setSpark(s);
+    return () => void setTimeout(() => s.dispose(), DISPOSE_DELAY_MS);
+  }, [gl, invalidate]);
+
+  useEffect(() => {
+    if (!gaussians || gaussians.count === 0) return;
+    const m = new SplatMesh({ packedSplats: packedSplatsFromArrays(gaussians), lod: false });
+    // eslint-disable-next-line react-hooks/set-state-in-effect
+    setMesh(m);
+    return () => void setTimeout(() => m.dispose(), DISPOSE_DELAY_MS);
+  }, [gaussians]);
+
+  if (!spark) return null;
+  return (
+    <>
+      <primitive object={spark} />
+      {mesh && <primitive object={mesh} />}
+    </>
+  );
+}

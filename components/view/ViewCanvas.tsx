@@ -1,0 +1,99 @@
+'use client';
+/**
+ * /view's 3D view: the scene's splats (highlighted or not) inside a group placed by the scene's Pose2D
+ * in the room, the answer markers in room coordinates, orbit controls outside XR, and in an XR session a
+ * probe that collects the headset's detected planes/meshes (room labels, alignment target).
+ */
+import { Canvas, useFrame, useThree } from '@react-three/fiber';
+import { XR, type XRStore } from '@react-three/xr';
+import { useMemo, useRef, type MutableRefObject } from 'react';
+import * as THREE from 'three';
+import type { DeviceEntity } from '@/lib/inference/semantics/device-labels';
+import type { Pose2D } from '@/lib/align/pose-2d';
+import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
+import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
+import { centreBounds } from '@/lib/web/spark-splats';
+import type { ViewAnswer } from '@/lib/web/view/view-answer';
+import { roomEntitiesFromFrame, type XrFrameLike } from '@/lib/web/view/xr-room';
+import { OrbitRig } from '../OrbitRig';
+import { SplatScene } from '../SplatScene';
+import { AnswerMarkers } from './AnswerMarkers';
+import { PlacementReticle } from './PlacementReticle';
+import { SceneAnchor } from './SceneAnchor';
+
+/** Collects labelled planes/meshes about once a second while an XR session runs. */
+function XrRoomProbe({ onRoom }: { onRoom: (e: DeviceEntity[]) => void }) {
+  const gl = useThree((s) => s.gl);
+  const last = useRef(0);
+  useFrame((_s, _d, frame) => {
+    if (!frame) return;
+    const now = performance.now();
+    if (now - last.current < 1000) return;
+    last.current = now;
+    const ref = gl.xr.getReferenceSpace();
+    if (!ref) return;
+    try {
+      onRoom(roomEntitiesFromFrame(frame as unknown as XrFrameLike, ref));
+    } catch {
+      // A plane or mesh that vanished between listing and posing: the next second tries again.
+    }
+  });
+  return null;
+}
+
+/** Keeps the viewer's world position in a ref (distances in the answer list). */
+function CameraProbe({ targetRef }: { targetRef: MutableRefObject<[number, number, number] | null> }) {
+  const camera = useThree((s) => s.camera);
+  useFrame(() => {
+    const p = camera.getWorldPosition(new THREE.Vector3());
+    targetRef.current = [p.x, p.y, p.z];
+  });
+  return null;
+}
+
+export function ViewCanvas(props: {
+  display: GaussianArrays | null;
+  base: GaussianArrays | null;
+  frames: readonly FrameSummary[];
+  xrStore: XRStore | null;
+  inXr: boolean;
+  pose: Pose2D;
+  answers: readonly ViewAnswer[];
+  onRoom: (e: DeviceEntity[]) => void;
+  viewer: MutableRefObject<[number, number, number] | null>;
+  /** Latest hit-test point in AR (room frame), for placing the scene. */
+  hit: MutableRefObject<[number, number, number] | null>;
+  /** Anchor the pose (bumped `poseVersion` = the user set a new pose); the anchor may move it. */
+  poseVersion: number;
+  onAnchorPose: (p: Pose2D) => void;
+  onAnchored: (ok: boolean) => void;
+}) {
+  const { display, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored } = props;
+  const frame = frames[0];
+  const home = useMemo(() => {
+    if (frame) return cameraHomeFromFrame(frame);
+    const b = base ? centreBounds(base) : null;
+    return b ? cameraHomeFromBounds(b) : null;
+  }, [frame, base]);
+  const content = (
+    <>
+      <group position={[pose.x, 0, pose.z]} rotation={[0, pose.yaw, 0]}>
+        {display && display.count > 0 && <SplatScene gaussians={display} />}
+      </group>
+      <AnswerMarkers answers={answers} />
+      {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
+      <OrbitRig home={home} enabled={!inXr} />
+      {inXr && <XrRoomProbe onRoom={onRoom} />}
+      {inXr && <PlacementReticle hitRef={hit} />}
+      {inXr && <SceneAnchor pose={pose} version={poseVersion} onPose={onAnchorPose} onAnchored={onAnchored} />}
+      <CameraProbe targetRef={viewer} />
+    </>
+  );
+  return (
+    <div className="scene-canvas" data-testid="scene-canvas" data-splats={display?.count ?? 0}>
+      <Canvas frameloop="demand" camera={{ position: [2, 1.6, 2.5], near: 0.01, far: 200, fov: 60 }} gl={{ antialias: false, preserveDrawingBuffer: false }} dpr={[1, 2]}>
+        {xrStore ? <XR store={xrStore}>{content}</XR> : content}
+      </Canvas>
+    </div>
+  );
+}
