@@ -5,6 +5,7 @@
  * `maxRelDepth` relative depth. Wrong matches rarely agree across independently estimated views.
  */
 import type { PinholeCamera } from './stereo-view';
+import { multiply } from '../../capture/pose';
 
 export interface PosedDepth {
   camera: PinholeCamera;
@@ -31,8 +32,8 @@ export function crossViewAgreement(ref: PosedDepth, others: PosedDepth[], opts: 
     const k = o.camera;
     if (o.depth.length !== k.width * k.height) throw new Error('cross-view filter: a source depth map does not match its camera size');
     // ref camera -> other camera and back, as 3x4 blocks of the column-major products.
-    const a = mul(o.worldToCamera, ref.cameraToWorld);
-    const b = mul(ref.worldToCamera, o.cameraToWorld);
+    const a = multiply(o.worldToCamera, ref.cameraToWorld);
+    const b = multiply(ref.worldToCamera, o.cameraToWorld);
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         const i = v * W + u;
@@ -63,17 +64,6 @@ export function crossViewAgreement(ref: PosedDepth, others: PosedDepth[], opts: 
       }
   }
   return count;
-}
-
-function mul(a: ArrayLike<number>, b: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(16);
-  for (let c = 0; c < 4; c++)
-    for (let r = 0; r < 4; r++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += a[k * 4 + r] * b[c * 4 + k];
-      out[c * 4 + r] = s;
-    }
-  return out;
 }
 
 export interface DepthFilterOptions extends ConsistencyOptions {

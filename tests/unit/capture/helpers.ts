@@ -1,16 +1,8 @@
+import { mulberry32 } from '../../../lib/inference/semantics/seeded-random';
 import type { Frame, Intrinsics } from '../../../lib/capture/frame';
 
 /** Deterministic pseudo-random generator for test data (mulberry32). */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export const rng = mulberry32;
 
 /** Rotation about y by `deg` and a translation, column-major. */
 export function poseYaw(deg: number, tx = 0, ty = 0, tz = 0): Float64Array {
