@@ -11,6 +11,7 @@ import type { ScanController } from '@/lib/web/scan/scan-controller';
 import type { ScanUpdate } from '@/lib/web/scan/scan-protocol';
 import { ScanSplats } from './ScanSplats';
 import { ScanLabels3D } from './ScanLabels3D';
+import { ScanAnchorGroup } from './ScanAnchorGroup';
 
 export function ScanCapture({ controller, granted, update }: { controller: ScanController; granted: string[]; update: ScanUpdate | null }) {
   const gl = useThree((s) => s.gl);
@@ -31,9 +32,9 @@ export function ScanCapture({ controller, granted, update }: { controller: ScanC
   });
 
   return (
-    <>
+    <ScanAnchorGroup controller={controller} granted={granted.includes('anchors')}>
       <ScanSplats gaussians={update?.gaussians ?? null} />
       {update && <ScanLabels3D labels={update.labels} />}
-    </>
+    </ScanAnchorGroup>
   );
 }

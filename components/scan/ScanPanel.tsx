@@ -6,6 +6,8 @@ import type { ScanController, ScanState } from '@/lib/web/scan/scan-controller';
 import { qrSvg, shareScene, type SharedScene } from '@/lib/web/scan/share-scene';
 import { ImportPicker } from './ImportPicker';
 import { ScanQuery } from './ScanQuery';
+import { SemanticModelOffer } from './SemanticModelOffer';
+import { coverageHint } from '@/lib/pipeline/scan-session';
 
 function download(bytes: Uint8Array, name: string, type: string) {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
@@ -90,6 +92,17 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
           </li>
         ))}
       </ul>
+      {state.anchor === 'refused' && (
+        <p className="hint" data-testid="scan-anchor">
+          No XR anchor (the session refused anchors): if tracking re-localises, the scan may drift from the room.
+        </p>
+      )}
+      <SemanticModelOffer model={state.model} onDownload={() => controller.downloadSemantics()} />
+      {u && coverageHint(u.status.coverage) && (
+        <p className="hint" data-testid="scan-coverage">
+          {coverageHint(u.status.coverage)}
+        </p>
+      )}
       <table className="scan-stats">
         <tbody>
           <tr>

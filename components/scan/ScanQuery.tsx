@@ -34,7 +34,7 @@ export function ScanQuery({ controller, semantics }: { controller: ScanControlle
       notFound={notFound}
       error={error}
       placeholder="Ask about the scan, e.g. “where is the lamp?”"
-      notice={semantics ? null : <p className="hint">No semantic models here: the scan is geometry only, so queries cannot be answered.</p>}
+      notice={semantics ? null : <p className="hint">No semantic model yet: the scan is geometry only, so queries cannot be answered (use “Download semantic model” above).</p>}
     />
   );
 }

@@ -9,9 +9,10 @@ import { useEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
 import type { ViewAnswer } from '@/lib/web/view/view-answer';
 
-function labelTexture(text: string, colour: string): THREE.CanvasTexture {
+/** A dark label with a coloured frame (sprites in XR, where there is no DOM). */
+export function labelTexture(text: string, colour: string, width = 512): THREE.CanvasTexture {
   const c = document.createElement('canvas');
-  c.width = 512;
+  c.width = width;
   c.height = 96;
   const g = c.getContext('2d')!;
   g.fillStyle = 'rgba(10,14,18,0.82)';

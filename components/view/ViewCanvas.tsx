@@ -2,11 +2,12 @@
 /**
  * /view's 3D view: the scene's splats (highlighted or not) inside a group placed by the scene's Pose2D
  * in the room, the answer markers in room coordinates, orbit controls outside XR, and in an XR session a
- * probe that collects the headset's detected planes/meshes (room labels, alignment target).
+ * probe that collects the headset's detected planes/meshes (room labels, alignment target) and hand
+ * manipulation of the placement (squeeze-drag, two-hand turn, thumbstick).
  */
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
 import { XR, type XRStore } from '@react-three/xr';
-import { useMemo, useRef, type MutableRefObject } from 'react';
+import { useCallback, useMemo, useRef, useState, type MutableRefObject } from 'react';
 import * as THREE from 'three';
 import type { DeviceEntity } from '@/lib/inference/semantics/device-labels';
 import type { Pose2D } from '@/lib/align/pose-2d';
@@ -18,6 +19,7 @@ import { roomEntitiesFromFrame, type XrFrameLike } from '@/lib/web/view/xr-room'
 import { OrbitRig } from '../OrbitRig';
 import { SplatScene } from '../SplatScene';
 import { AnswerMarkers } from './AnswerMarkers';
+import { PlacementManipulator } from './PlacementManipulator';
 import { PlacementReticle } from './PlacementReticle';
 import { SceneAnchor } from './SceneAnchor';
 
@@ -75,9 +77,26 @@ export function ViewCanvas(props: {
     const b = base ? centreBounds(base) : null;
     return b ? cameraHomeFromBounds(b) : null;
   }, [frame, base]);
+  // Hand manipulation in AR: `live` is drawn while the hands move; on release the pose goes to the page
+  // (onAnchorPose) and `manipulated` bumps the anchor version, so SceneAnchor anchors it like a pose set
+  // by the buttons or auto-align (both counters only grow, so their sum changes whenever either does).
+  const [live, setLive] = useState<Pose2D | null>(null);
+  const [manipulated, setManipulated] = useState(0);
+  const pivotLocal = useMemo<[number, number] | null>(() => {
+    const b = base ? centreBounds(base) : null;
+    return b ? [(b.min[0] + b.max[0]) / 2, (b.min[2] + b.max[2]) / 2] : null;
+  }, [base]);
+  const onCommit = useCallback(
+    (p: Pose2D) => {
+      onAnchorPose(p);
+      setManipulated((n) => n + 1);
+    },
+    [onAnchorPose],
+  );
+  const shown = inXr && live ? live : pose;
   const content = (
     <>
-      <group position={[pose.x, 0, pose.z]} rotation={[0, pose.yaw, 0]}>
+      <group position={[shown.x, 0, shown.z]} rotation={[0, shown.yaw, 0]}>
         {display && display.count > 0 && <SplatScene gaussians={display} />}
       </group>
       <AnswerMarkers answers={answers} />
@@ -85,7 +104,8 @@ export function ViewCanvas(props: {
       <OrbitRig home={home} enabled={!inXr} />
       {inXr && <XrRoomProbe onRoom={onRoom} />}
       {inXr && <PlacementReticle hitRef={hit} />}
-      {inXr && <SceneAnchor pose={pose} version={poseVersion} onPose={onAnchorPose} onAnchored={onAnchored} />}
+      {inXr && <SceneAnchor pose={pose} version={poseVersion + manipulated} onPose={onAnchorPose} onAnchored={onAnchored} />}
+      {inXr && <PlacementManipulator pose={pose} pivotLocal={pivotLocal} onLive={setLive} onCommit={onCommit} />}
       <CameraProbe targetRef={viewer} />
     </>
   );

@@ -11,7 +11,8 @@ import { sharpnessScore } from '../../capture/sharpness';
 import { intrinsicsFromProjection } from '../../capture/xr-intrinsics';
 import { ScanGuidance, meanLuma, type ScanWarning } from './guidance';
 import { openIdbKeyValue } from './idb-key-value';
-import type { ScanQueryAnswer, ScanUpdate } from './scan-protocol';
+import type { ScanQueryAnswer, ScanUpdate, SemanticModelState } from './scan-protocol';
+import type { ScanAnchorStatus } from './scan-anchor';
 import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
 import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
@@ -48,6 +49,10 @@ export interface ScanState {
   error: string | null;
   startedAt: number | null;
   finished: boolean;
+  /** The worker's real semantic models (null until it reports; never for the test camera). */
+  model: SemanticModelState | null;
+  /** The scan's XR anchor (lib/web/scan/scan-anchor.ts): 'refused' means the scene is not re-anchored. */
+  anchor: ScanAnchorStatus;
 }
 
 const SIM_WIDTH = 160;
@@ -67,6 +72,8 @@ export class ScanController {
     error: null,
     startedAt: null,
     finished: false,
+    model: null,
+    anchor: 'waiting',
   };
   private readonly listeners = new Set<() => void>();
   private store: KeyframeStore | null = null;
@@ -114,8 +121,18 @@ export class ScanController {
       { budget: this.opts.budget ?? 300_000, maxSplats: this.opts.maxSplats, simObjects: this.opts.sim?.objects, monocular: !this.opts.sim },
       (update) => this.set({ update }),
       (message) => this.set({ error: message }),
+      (model) => this.set({ model }),
     );
     return this.worker;
+  }
+
+  setAnchorStatus(anchor: ScanAnchorStatus): void {
+    if (this.state.anchor !== anchor) this.set({ anchor });
+  }
+
+  /** "Download semantic model": the worker fetches the CLIP pair; later keyframes (and the ones done) get labels. */
+  downloadSemantics(): void {
+    this.ensureWorker().downloadSemantics();
   }
 
   private async ensureScan(name: string): Promise<ScanRecord | null> {

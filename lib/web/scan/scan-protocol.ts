@@ -16,13 +16,30 @@ export interface ScanWorkerInit {
   monocular?: boolean;
   /** TEST-ONLY simulated camera: instance id -> Space Setup label of the room objects. */
   simObjects?: Record<number, string>;
+  /** Base URL of the model manifest and files (default '/models/'): the CLIP pair for live semantics. */
+  modelsBase?: string;
+}
+
+/**
+ * The real semantic models (CLIP pair + graph-segmentation masks) as the worker sees them:
+ * 'checking' the model cache, 'missing' (not cached: the page offers a download), 'downloading'
+ * (bytes so far / total, total 0 when unknown), 'loading' (starting the ONNX sessions), 'ready',
+ * 'failed' (message says why), 'unused' (the test camera's oracle semantics are in use).
+ */
+export interface SemanticModelState {
+  state: 'checking' | 'missing' | 'downloading' | 'loading' | 'ready' | 'failed' | 'unused';
+  modelId?: string;
+  loaded?: number;
+  total?: number;
+  message?: string;
 }
 
 export type ScanWorkerRequest =
   | ScanWorkerInit
   | { type: 'keyframe'; frame: Frame; /** TEST-ONLY: instance map of the simulated camera. */ simInstance?: Uint16Array }
   | { type: 'export'; format: 'glb' | 'ply'; requestId: number }
-  | { type: 'query'; text: string; requestId: number };
+  | { type: 'query'; text: string; requestId: number }
+  | { type: 'download-semantics' };
 
 /** One answer of a text query over the live scene. */
 export interface ScanQueryAnswer {
@@ -44,6 +61,7 @@ export type ScanWorkerMessage =
   | { type: 'update'; update: ScanUpdate }
   | { type: 'file'; requestId: number; format: 'glb' | 'ply'; bytes: Uint8Array }
   | { type: 'answer'; requestId: number; answers: ScanQueryAnswer[]; reason: string | null }
+  | { type: 'model'; model: SemanticModelState }
   | { type: 'error'; message: string; requestId?: number };
 
 export function frameTransferables(f: Frame): Transferable[] {

@@ -1,15 +1,22 @@
 /** Page side of the scan worker: one worker per scan, keyframes posted with their buffers transferred. */
 import type { Frame } from '../../capture/frame';
-import { frameTransferables, type ScanQueryAnswer, type ScanUpdate, type ScanWorkerInit, type ScanWorkerMessage } from './scan-protocol';
+import { frameTransferables, type ScanQueryAnswer, type ScanUpdate, type ScanWorkerInit, type ScanWorkerMessage, type ScanWorkerRequest, type SemanticModelState } from './scan-protocol';
 
 export interface ScanWorkerHandle {
   addKeyframe(frame: Frame, simInstance?: Uint16Array): void;
   exportScene(format: 'glb' | 'ply'): Promise<Uint8Array>;
   ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }>;
+  /** Asks the worker to download (or read from the cache) the semantic models; state comes back via onModel. */
+  downloadSemantics(): void;
   terminate(): void;
 }
 
-export function startScanWorker(init: Omit<ScanWorkerInit, 'type'>, onUpdate: (u: ScanUpdate) => void, onError: (message: string) => void): ScanWorkerHandle {
+export function startScanWorker(
+  init: Omit<ScanWorkerInit, 'type'>,
+  onUpdate: (u: ScanUpdate) => void,
+  onError: (message: string) => void,
+  onModel: (m: SemanticModelState) => void = () => {},
+): ScanWorkerHandle {
   const w = new Worker(new URL('./scan.worker.ts', import.meta.url), { type: 'module', name: 'scan' });
   const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
   const asks = new Map<number, { resolve: (a: { answers: ScanQueryAnswer[]; reason: string | null }) => void; reject: (e: Error) => void }>();
@@ -17,6 +24,7 @@ export function startScanWorker(init: Omit<ScanWorkerInit, 'type'>, onUpdate: (u
   w.onmessage = (e: MessageEvent<ScanWorkerMessage>) => {
     const m = e.data;
     if (m.type === 'update') onUpdate(m.update);
+    else if (m.type === 'model') onModel(m.model);
     else if (m.type === 'file') {
       pending.get(m.requestId)?.resolve(m.bytes);
       pending.delete(m.requestId);
@@ -61,6 +69,9 @@ export function startScanWorker(init: Omit<ScanWorkerInit, 'type'>, onUpdate: (u
         asks.set(requestId, { resolve, reject });
         w.postMessage({ type: 'query', text, requestId });
       });
+    },
+    downloadSemantics() {
+      w.postMessage({ type: 'download-semantics' } satisfies ScanWorkerRequest);
     },
     terminate() {
       for (const p of pending.values()) p.reject(new Error('scan worker stopped'));

@@ -10,22 +10,38 @@ import { VocabularyLabeler } from '../../inference/semantics/vocabulary-labeler'
 import { writeSceneFile } from '../../splat/scene-file';
 import { GaussianScene } from '../../splat/gaussian-scene';
 import { sceneArrays, thinUniformly } from '../scene-build';
-import type { ScanQueryAnswer, ScanUpdate, ScanWorkerInit } from './scan-protocol';
+import type { ScanQueryAnswer, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
 import { SemanticQuery } from '../../inference/semantics/query';
 import type { TextEmbedder } from '../../inference/embedder';
 import { SimInstanceMasks, simOracleClip } from './sim-semantics';
+import type { ClipPair } from '../../inference/embedder';
+import { GraphSegmentationGenerator } from '../../inference/masks/graph-segmentation';
+import type { SemanticModels } from './semantic-models';
+
+/** Real semantic models for the worker, and where their state goes (the page's panel). */
+export interface ScanWorkerModels {
+  source: SemanticModels;
+  onState: (s: SemanticModelState) => void;
+}
 
 export class ScanWorkerCore {
   readonly session: ScanSession;
   private readonly sim: SimInstanceMasks | null;
   private pumping = false;
-  private readonly query: SemanticQuery | null;
+  private query: SemanticQuery | null;
+  private model: SemanticModelState;
+  /** Loaded while a step ran: applied between steps (the session cannot switch mid-step). */
+  private pendingClip: ClipPair | null = null;
+  private loading: Promise<void> | null = null;
+  /** Resolves once the initial cache check (and load, when cached) is over: tests and callers await it. */
+  readonly ready: Promise<void>;
 
   constructor(
     private readonly init: ScanWorkerInit,
     private readonly onUpdate: (u: ScanUpdate) => void,
     private readonly onError: (message: string) => void,
     monocular?: MonocularDepthModel,
+    private readonly models?: ScanWorkerModels,
   ) {
     if (!Number.isInteger(init.maxSplats) || init.maxSplats < 1) throw new Error(`scan worker: maxSplats must be a positive integer, got ${init.maxSplats}`);
     this.sim = init.simObjects ? new SimInstanceMasks() : null;
@@ -39,11 +55,82 @@ export class ScanWorkerCore {
       depth: monocular ? { monocular } : undefined,
       semantics: this.sim && clip ? { generator: this.sim, embedder: clip.image, mode: 'instances', labeler: new VocabularyLabeler(clip.text) } : undefined,
     });
+    this.model = this.sim ? { state: 'unused' } : models ? { state: 'checking', modelId: models.source.pairId } : { state: 'missing' };
+    this.ready = this.sim || !models ? Promise.resolve() : this.checkInstalled();
+  }
+
+  get modelState(): SemanticModelState {
+    return this.model;
+  }
+
+  private setModel(s: SemanticModelState): void {
+    this.model = s;
+    this.models?.onState(s);
+  }
+
+  private async checkInstalled(): Promise<void> {
+    const m = this.models!;
+    let installed = false;
+    try {
+      installed = await m.source.installed();
+    } catch (e) {
+      this.setModel({ state: 'failed', modelId: m.source.pairId, message: `model cache check failed: ${e instanceof Error ? e.message : String(e)}` });
+      return;
+    }
+    if (installed) await this.downloadSemantics();
+    else this.setModel({ state: 'missing', modelId: m.source.pairId });
+  }
+
+  /**
+   * Loads the CLIP pair (downloading what the cache lacks, progress forwarded) and turns semantics on:
+   * the keyframes reconstructed so far are redone with masks and embeddings, later ones get them directly.
+   */
+  downloadSemantics(): Promise<void> {
+    if (!this.models) return Promise.reject(new Error('scan worker: no semantic model source in this build'));
+    if (this.sim || this.session.semantics || this.pendingClip) return Promise.resolve();
+    const m = this.models;
+    this.loading ??= (async () => {
+      try {
+        const clip = await m.source.load((p) => {
+          if (p.stage === 'download') this.setModel({ state: 'downloading', modelId: p.modelId, loaded: p.loaded, total: p.total });
+          else if (p.stage === 'create-session') this.setModel({ state: 'loading', modelId: p.modelId });
+        });
+        this.pendingClip = clip;
+        this.query = new SemanticQuery(clip.text);
+        this.setModel({ state: 'ready', modelId: m.source.pairId });
+        await this.pump();
+      } catch (e) {
+        this.setModel({ state: 'failed', modelId: m.source.pairId, message: e instanceof Error ? e.message : String(e) });
+      } finally {
+        this.loading = null;
+      }
+    })();
+    return this.loading;
+  }
+
+  private applyPendingSemantics(): void {
+    const clip = this.pendingClip;
+    if (!clip || this.session.busy) return;
+    this.pendingClip = null;
+    // Graph segmentation splits one object into parts within a view, so same-view masks are no proof of
+    // two objects (as scripts/reconstruct.ts does for --masks graph).
+    this.session.enableSemantics({
+      generator: new GraphSegmentationGenerator(),
+      embedder: clip.image,
+      mode: 'instances',
+      labeler: new VocabularyLabeler(clip.text),
+      associator: { separateSameView: false },
+    });
   }
 
   missing(): string[] {
     const out: string[] = [];
-    if (!this.session.semantics) out.push('semantic models (mask generator + CLIP) are not installed: the scene is geometry only, without labels');
+    if (!this.session.semantics && !this.pendingClip) {
+      const st = this.model.state;
+      if (st === 'failed') out.push(`semantic model could not be loaded (${this.model.message ?? 'unknown error'}): the scene is geometry only, without labels`);
+      else if (st === 'downloading' || st === 'loading' || st === 'checking') out.push('semantic models are loading: the scene is geometry only until they are ready');
+      else out.push('semantic models (CLIP) are not downloaded: the scene is geometry only, without labels');
+    }
     const w = this.session.status().waiting;
     if (w) out.push(w);
     return out;
@@ -78,8 +165,10 @@ export class ScanWorkerCore {
     if (this.pumping) return;
     this.pumping = true;
     try {
+      this.applyPendingSemantics();
       this.onUpdate(this.update());
       for (;;) {
+        this.applyPendingSemantics();
         const st = this.session.status();
         if (st.queued === 0 || st.waiting) break;
         try {
@@ -97,7 +186,7 @@ export class ScanWorkerCore {
 
   /** The same text query as /view, over the live scene (needs the semantic models). */
   async ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }> {
-    if (!this.query) return { answers: [], reason: 'semantic models (mask generator + CLIP) are not installed: this scan is geometry only and cannot answer queries' };
+    if (!this.query) return { answers: [], reason: 'semantic models (CLIP) are not downloaded: this scan is geometry only and cannot answer queries' };
     if (this.session.status().reconstructed === 0) return { answers: [], reason: 'nothing reconstructed yet' };
     const a = await this.query.query(this.session.reconstruction.scene, text);
     return {

@@ -3,14 +3,19 @@
 import type { ScanWorkerMessage, ScanWorkerRequest } from './scan-protocol';
 import { ScanWorkerCore } from './scan-worker-core';
 import { lazyFastDepth } from './fastdepth-lazy';
+import { browserSemanticModels, type SemanticModels } from './semantic-models';
 
 const post = (msg: ScanWorkerMessage, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer);
 let core: ScanWorkerCore | null = null;
+const early: MessageEvent<ScanWorkerRequest>[] = [];
 
-self.onmessage = async (e: MessageEvent<ScanWorkerRequest>) => {
+async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
   const req = e.data;
   try {
     if (req.type === 'init') {
+      // No manifest (or no CLIP pair in it): the scan stays geometry only and says so.
+      let source: SemanticModels | null = null;
+      if (!req.simObjects) source = await browserSemanticModels(req.modelsBase).catch(() => null);
       core = new ScanWorkerCore(
         req,
         (update) => {
@@ -19,10 +24,17 @@ self.onmessage = async (e: MessageEvent<ScanWorkerRequest>) => {
         },
         (message) => post({ type: 'error', message }),
         req.monocular ? lazyFastDepth() : undefined,
+        source ? { source, onState: (model) => post({ type: 'model', model }) } : undefined,
       );
+      for (const m of early.splice(0)) void handle(m);
       return;
     }
-    if (!core) throw new Error('scan worker: keyframe before init');
+    if (!core) {
+      // Messages that arrive while init awaits the manifest are replayed once the core exists.
+      early.push(e);
+      return;
+    }
+    if (req.type === 'download-semantics') void core.downloadSemantics();
     if (req.type === 'keyframe') core.add(req.frame, req.simInstance);
     else if (req.type === 'query') {
       const { answers, reason } = await core.ask(req.text);
@@ -34,4 +46,6 @@ self.onmessage = async (e: MessageEvent<ScanWorkerRequest>) => {
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err), requestId: req.type === 'export' || req.type === 'query' ? req.requestId : undefined });
   }
-};
+}
+
+self.onmessage = handle;
