@@ -5,19 +5,12 @@
  * room frame before merging; markers and distances are all in the room frame.
  */
 import type { QueryAnswer } from '../../inference/semantics/query';
-import { mergeAnswers, type DeviceAnswer } from '../../inference/semantics/device-labels';
+import { mergeAnswers, type DeviceAnswer, type MergedInstance } from '../../inference/semantics/device-labels';
 import type { Box3 } from '../../splat/semantic-bank';
 import { transformPlan, type Pose2D } from '../../align/pose-2d';
 
-export interface ViewAnswer {
-  source: 'scene' | 'device' | 'both';
-  label: string;
-  /** Room frame, metres. */
-  centroid: [number, number, number];
-  box: Box3;
-  score: number;
-  sceneIndex?: number;
-}
+/** A merged answer row, with centroid and box in the room frame (metres). */
+export type ViewAnswer = MergedInstance;
 
 /** Scene-frame point/box -> room frame under a gravity-aligned pose (box: AABB of the moved corners). */
 export function placePoint(p: readonly number[], pose: Pose2D): [number, number, number] {
