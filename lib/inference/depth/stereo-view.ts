@@ -107,11 +107,8 @@ export function lumaOf(rgb: Float32Array, n: number): Float32Array {
   return g;
 }
 
-/**
- * For every pixel of a pinhole grid, where it lies in the distorted image (continuous coordinates, pixel
- * centres at +0.5). Interleaved x, y.
- */
-export function pinholeToDistortedMap(k: Intrinsics): Float32Array {
+/** Per pixel of a grid with intrinsics k, where `lens` moves its normalised coordinates (interleaved x, y). */
+function lensMap(k: Intrinsics, lens: typeof distortNormalized): Float32Array {
   const { width: w, height: h } = k;
   const map = new Float32Array(w * h * 2);
   const d = k.distortion;
@@ -120,7 +117,7 @@ export function pinholeToDistortedMap(k: Intrinsics): Float32Array {
     for (let u = 0; u < w; u++) {
       const x = (u + 0.5 - k.cx) / k.fx;
       const y = (v + 0.5 - k.cy) / k.fy;
-      if (d) distortNormalized(d, x, y, tmp);
+      if (d) lens(d, x, y, tmp);
       else {
         tmp[0] = x;
         tmp[1] = y;
@@ -132,26 +129,17 @@ export function pinholeToDistortedMap(k: Intrinsics): Float32Array {
   return map;
 }
 
+/**
+ * For every pixel of a pinhole grid, where it lies in the distorted image (continuous coordinates, pixel
+ * centres at +0.5). Interleaved x, y.
+ */
+export function pinholeToDistortedMap(k: Intrinsics): Float32Array {
+  return lensMap(k, distortNormalized);
+}
+
 /** For every pixel of the distorted grid, where it lies in the pinhole image (continuous coordinates). */
 export function distortedToPinholeMap(k: Intrinsics): Float32Array {
-  const { width: w, height: h } = k;
-  const map = new Float32Array(w * h * 2);
-  const d = k.distortion;
-  const tmp = new Float64Array(2);
-  for (let v = 0; v < h; v++)
-    for (let u = 0; u < w; u++) {
-      const x = (u + 0.5 - k.cx) / k.fx;
-      const y = (v + 0.5 - k.cy) / k.fy;
-      if (d) undistortNormalized(d, x, y, tmp);
-      else {
-        tmp[0] = x;
-        tmp[1] = y;
-      }
-      const o = (v * w + u) * 2;
-      map[o] = tmp[0] * k.fx + k.cx;
-      map[o + 1] = tmp[1] * k.fy + k.cy;
-    }
-  return map;
+  return lensMap(k, undistortNormalized);
 }
 
 /** Bilinear sample of `channels`-interleaved data at continuous coordinates (pixel centres at +0.5), clamped. */
