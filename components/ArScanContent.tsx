@@ -4,32 +4,12 @@
  * (hit-test) and the detected planes, so the user sees which surfaces are tracked. Frame capture
  * (camera-access + depth read-back) plugs in here later.
  */
-import { IfInSessionMode, XRPlaneModel, XRSpace, useXRHitTest, useXRPlanes } from '@react-three/xr';
-import { useFrame } from '@react-three/fiber';
-import { useRef } from 'react';
-import { DoubleSide, Matrix4, type Mesh } from 'three';
-
-const hitMatrix = new Matrix4();
+import { IfInSessionMode, XRPlaneModel, XRSpace, useXRPlanes } from '@react-three/xr';
+import { HitTestReticle } from './HitTestReticle';
+import { DoubleSide } from 'three';
 
 function HitReticle() {
-  const ref = useRef<Mesh>(null);
-  const seen = useRef(false);
-  useXRHitTest((results, getWorldMatrix) => {
-    if (results.length === 0) return;
-    if (getWorldMatrix(hitMatrix, results[0])) seen.current = true;
-  }, 'viewer');
-  useFrame(() => {
-    const m = ref.current;
-    if (!m) return;
-    m.visible = seen.current;
-    if (seen.current) hitMatrix.decompose(m.position, m.quaternion, m.scale);
-  });
-  return (
-    <mesh ref={ref} visible={false}>
-      <ringGeometry args={[0.06, 0.08, 32]} />
-      <meshBasicMaterial color="#ffb300" side={DoubleSide} />
-    </mesh>
-  );
+  return <HitTestReticle inner={0.06} outer={0.08} color="#ffb300" />;
 }
 
 function DetectedPlanes() {
