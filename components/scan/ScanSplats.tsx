@@ -10,11 +10,13 @@ import { SparkRenderer, SplatMesh } from '@sparkjsdev/spark';
 import { useThree } from '@react-three/fiber';
 import { useEffect, useState } from 'react';
 import type { GaussianArrays } from '@/lib/web/scene-build';
+import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import { packedSplatsFromArrays } from '@/lib/web/spark-splats';
 
 const DISPOSE_DELAY_MS = 3000;
 
-export function ScanSplats({ gaussians }: { gaussians: GaussianArrays | null }) {
+// eslint-disable-next-line @typescript-eslint/no-unused-vars -- the shader hook lands next
+export function ScanSplats({ gaussians, highlight }: { gaussians: GaussianArrays | null; highlight?: SplatHighlight | null }) {
   const gl = useThree((s) => s.gl);
   const invalidate = useThree((s) => s.invalidate);
   const [spark, setSpark] = useState<SparkRenderer | null>(null);

@@ -42,6 +42,8 @@ export interface GaussianArrays {
   rotations: Float32Array;
   opacities: Float32Array;
   colors: Float32Array;
+  /** Bank row per Gaussian (0 = none), for the renderer's semantic highlight; absent when the scene has no semantics. */
+  semantic?: Uint16Array;
 }
 
 export interface SceneBuildOptions {
@@ -101,6 +103,7 @@ export function sceneArrays(scene: GaussianScene): GaussianArrays {
     rotations: scene.rotations.slice(0, n * 4),
     opacities: scene.opacities.slice(0, n),
     colors: scene.colors.slice(0, n * 3),
+    semantic: scene.semantic.slice(0, n),
   };
 }
 
