@@ -19,6 +19,14 @@ import { useXrSession } from './useXrSession';
 import { ScanCapture } from './scan/ScanCapture';
 import { ScanPanel } from './scan/ScanPanel';
 
+/** TEST-ONLY `?models=/test-models/`: the stand-in models the browser tests serve (same rule as /view). */
+function testModelsBase(search: string): string | null {
+  const models = new URLSearchParams(search).get('models');
+  if (models !== null && (!models.startsWith('/') || models.startsWith('//') || models.includes('..') || !models.endsWith('/')))
+    throw new Error(`models=${models}: must be a path on this site ending in /`);
+  return models;
+}
+
 function useScanController(): { controller: ScanController | null; error: string } {
   const [controller, setController] = useState<ScanController | null>(null);
   const [error, setError] = useState('');
@@ -29,8 +37,9 @@ function useScanController(): { controller: ScanController | null; error: string
       try {
         const params = readScanPageParams(location.search);
         const sim = params.simRoom ? await loadSimCamera(params.simRoom) : null;
+        const modelsBase = testModelsBase(location.search);
         if (cancelled) return;
-        c = new ScanController({ maxSplats: params.maxSplats, sim });
+        c = new ScanController({ maxSplats: params.maxSplats, sim, modelsBase: modelsBase ?? undefined, testModels: modelsBase !== null });
         if (sim) {
           // TEST-ONLY hooks: the browser test moves the emulated headset and reads what was captured.
           const device = await maybeInstallXrEmulation();
@@ -75,7 +84,16 @@ export default function ScanClient() {
   };
 
   return (
-    <div className="scan-page" data-testid="scan" data-scan-ready={controller && state?.storeReady ? 'yes' : 'no'}>
+    <div
+      className="scan-page"
+      data-testid="scan"
+      data-scan-ready={controller && state?.storeReady ? 'yes' : 'no'}
+      data-anchor={state?.anchor ?? 'waiting'}
+      data-answer-seq={state?.answer?.seq ?? 0}
+      data-answer-count={state?.answer?.answers.length ?? 0}
+      data-marker-count={state?.answer?.markers.length ?? 0}
+      data-markers={JSON.stringify(state?.answer?.markers.map((m) => m.map((v) => +v.toFixed(3))) ?? [])}
+    >
       <section className="panel">
         <p>
           Walk around the room with an ARCore phone in Chrome (or a Quest 3). Each keyframe stores the camera image, its exact pose and
@@ -124,7 +142,7 @@ export default function ScanClient() {
               </IfInSessionMode>
               <axesHelper args={[0.3]} />
               <ArScanContent />
-              {controller && <ScanCapture controller={controller} granted={xr.grantedFeatures} update={state?.update ?? null} />}
+              {controller && <ScanCapture controller={controller} granted={xr.grantedFeatures} update={state?.update ?? null} answer={state?.answer ?? null} />}
             </XR>
           </Canvas>
         )}

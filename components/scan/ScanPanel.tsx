@@ -186,7 +186,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
           <div style={{ width: 160, background: '#fff' }} dangerouslySetInnerHTML={{ __html: qrSvg(shared.viewUrl) }} />
         </div>
       )}
-      {u && u.status.reconstructed > 0 && <ScanQuery controller={controller} semantics={u.status.semantics} />}
+      {u && u.status.reconstructed > 0 && <ScanQuery controller={controller} semantics={u.status.semantics} answer={state.answer} />}
       <ImportPicker onFrames={(frames, name) => controller.importFrames(frames, name)} />
     </div>
   );

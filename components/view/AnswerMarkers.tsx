@@ -2,7 +2,9 @@
 /**
  * In-scene answer display: per answer a box outline, a floating label (name + distance from the user)
  * with a leader line down to the object, and, when the best answer is outside the field of view, an
- * arrow in front of the user pointing towards it. Everything is in world (room) coordinates.
+ * arrow in front of the user pointing towards it. Answers are in the frame of the parent group (the
+ * room on /view, the anchored scan frame on /scan); distances and the arrow are worked out in world
+ * coordinates through that parent's matrixWorld.
  */
 import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useMemo, useRef } from 'react';
@@ -39,6 +41,7 @@ function Marker({ a, index }: { a: ViewAnswer; index: number }) {
   const top: [number, number, number] = [a.centroid[0], a.box.max[1], a.centroid[2]];
   const labelPos: [number, number, number] = [a.centroid[0], a.box.max[1] + 0.35, a.centroid[2]];
   const sprite = useRef<THREE.Sprite>(null);
+  const root = useRef<THREE.Group>(null);
   const lastText = useRef('');
   const edges = useMemo(() => new THREE.EdgesGeometry(new THREE.BoxGeometry(...size)), [size[0], size[1], size[2]]); // eslint-disable-line react-hooks/exhaustive-deps
   const leader = useMemo(() => new THREE.BufferGeometry().setFromPoints([new THREE.Vector3(...top), new THREE.Vector3(...labelPos)]), [top[0], top[1], top[2]]); // eslint-disable-line react-hooks/exhaustive-deps
@@ -48,8 +51,10 @@ function Marker({ a, index }: { a: ViewAnswer; index: number }) {
   }, [edges, leader]);
   useFrame(() => {
     const s = sprite.current;
-    if (!s) return;
-    const d = camera.getWorldPosition(new THREE.Vector3()).distanceTo(new THREE.Vector3(...a.centroid));
+    const g = root.current;
+    if (!s || !g) return;
+    // The marker's group has no transform of its own: its matrixWorld is its parent's.
+    const d = camera.getWorldPosition(new THREE.Vector3()).distanceTo(new THREE.Vector3(...a.centroid).applyMatrix4(g.matrixWorld));
     const text = `${index + 1}. ${a.label.toLowerCase().replace(/_/g, ' ')} · ${d.toFixed(1)} m`;
     if (text !== lastText.current) {
       lastText.current = text;
@@ -60,7 +65,7 @@ function Marker({ a, index }: { a: ViewAnswer; index: number }) {
     }
   });
   return (
-    <group>
+    <group ref={root}>
       <lineSegments geometry={edges} position={centre}>
         <lineBasicMaterial color={colour} depthTest={false} transparent />
       </lineSegments>
@@ -81,7 +86,8 @@ function OffscreenArrow({ target }: { target: [number, number, number] }) {
   useFrame(() => {
     const g = ref.current;
     if (!g) return;
-    const t = new THREE.Vector3(...target);
+    const parentWorld = g.parent?.matrixWorld ?? new THREE.Matrix4();
+    const t = new THREE.Vector3(...target).applyMatrix4(parentWorld);
     const ndc = t.clone().project(camera);
     const camPos = camera.getWorldPosition(new THREE.Vector3());
     const fwd = camera.getWorldDirection(new THREE.Vector3());
@@ -90,10 +96,13 @@ function OffscreenArrow({ target }: { target: [number, number, number] }) {
     g.visible = !visible;
     if (visible) return;
     const p = camPos.clone().add(fwd.clone().multiplyScalar(0.8));
-    g.position.copy(p);
-    // Point the cone (+y in its frame) towards the target.
+    // Point the cone (+y in its frame) towards the target; pose worked out in world, set in the parent's frame.
     const dir = t.clone().sub(p).normalize();
-    g.quaternion.setFromUnitVectors(new THREE.Vector3(0, 1, 0), dir);
+    const worldQ = new THREE.Quaternion().setFromUnitVectors(new THREE.Vector3(0, 1, 0), dir);
+    const parentQ = new THREE.Quaternion();
+    parentWorld.decompose(new THREE.Vector3(), parentQ, new THREE.Vector3());
+    g.position.copy(p).applyMatrix4(parentWorld.clone().invert());
+    g.quaternion.copy(parentQ.invert().multiply(worldQ));
   });
   return (
     <group ref={ref} visible={false}>
@@ -109,15 +118,31 @@ function OffscreenArrow({ target }: { target: [number, number, number] }) {
   );
 }
 
-export function AnswerMarkers({ answers }: { answers: readonly ViewAnswer[] }) {
+/**
+ * `onPlaced` (optional) gets, every frame, the answers' centroids in world coordinates and their
+ * distances from the camera: the page shows the distances in its list (and tests read the positions).
+ */
+export function AnswerMarkers({ answers, onPlaced }: { answers: readonly ViewAnswer[]; onPlaced?: (world: [number, number, number][], distances: number[]) => void }) {
   const invalidate = useThree((s) => s.invalidate);
+  const camera = useThree((s) => s.camera);
+  const root = useRef<THREE.Group>(null);
   useEffect(() => invalidate(), [answers, invalidate]);
+  useFrame(() => {
+    const g = root.current;
+    if (!onPlaced || !g) return;
+    const cam = camera.getWorldPosition(new THREE.Vector3());
+    const world = answers.map((a) => new THREE.Vector3(...a.centroid).applyMatrix4(g.matrixWorld));
+    onPlaced(
+      world.map((w) => [w.x, w.y, w.z]),
+      world.map((w) => w.distanceTo(cam)),
+    );
+  });
   return (
-    <>
+    <group ref={root}>
       {answers.map((a, i) => (
         <Marker key={`${i}:${a.label}:${a.centroid.join(',')}`} a={a} index={i} />
       ))}
       {answers.length > 0 && <OffscreenArrow target={answers[0].centroid} />}
-    </>
+    </group>
   );
 }

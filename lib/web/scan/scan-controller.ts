@@ -11,12 +11,33 @@ import { sharpnessScore } from '../../capture/sharpness';
 import { intrinsicsFromProjection } from '../../capture/xr-intrinsics';
 import { ScanGuidance, meanLuma, type ScanWarning } from './guidance';
 import { openIdbKeyValue } from './idb-key-value';
-import type { ScanQueryAnswer, ScanUpdate, SemanticModelState } from './scan-protocol';
+import type { ScanUpdate, SemanticModelState } from './scan-protocol';
+import type { SplatHighlight } from '../../splat/splat-highlight';
+import type { ViewAnswer } from '../view/view-answer';
 import type { ScanAnchorStatus } from './scan-anchor';
 import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
 import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
 import type { QuestPassthrough } from './quest-passthrough';
+
+/**
+ * The last query and its answer, held here so the DOM panel (rows with distances) and the XR canvas
+ * (markers, splat highlight) show the same one. Answers are in the scan's world frame; `markers` and
+ * `distances` are what the canvas placed this frame (world frame of the current session, after the anchor).
+ */
+export interface ScanAnswerState {
+  /** Grows with every answer (tests wait on it). */
+  seq: number;
+  asked: string;
+  answers: ViewAnswer[];
+  /** Why nothing was found (answers empty). */
+  reason: string | null;
+  highlight: SplatHighlight | null;
+  /** Marker centroids in world coordinates, as drawn (empty until the canvas drew them). */
+  markers: [number, number, number][];
+  /** Metres from the user's camera, per answer (empty until the canvas drew them). */
+  distances: number[];
+}
 
 /** Keyframe facts the page lists (and tests compare with the emulator). */
 export interface KeyframeInfo {
@@ -53,6 +74,7 @@ export interface ScanState {
   model: SemanticModelState | null;
   /** The scan's XR anchor (lib/web/scan/scan-anchor.ts): 'refused' means the scene is not re-anchored. */
   anchor: ScanAnchorStatus;
+  answer: ScanAnswerState | null;
 }
 
 const SIM_WIDTH = 160;
@@ -74,6 +96,7 @@ export class ScanController {
     finished: false,
     model: null,
     anchor: 'waiting',
+    answer: null,
   };
   private readonly listeners = new Set<() => void>();
   private store: KeyframeStore | null = null;
@@ -87,7 +110,7 @@ export class ScanController {
   private quest: QuestPassthrough | null = null;
 
   constructor(
-    private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null },
+    private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null; modelsBase?: string; testModels?: boolean },
   ) {}
 
   /** Quest 3: frames come from the passthrough camera opened (with its permission) before entering AR. */
@@ -118,7 +141,14 @@ export class ScanController {
 
   private ensureWorker(): ScanWorkerHandle {
     this.worker ??= startScanWorker(
-      { budget: this.opts.budget ?? 300_000, maxSplats: this.opts.maxSplats, simObjects: this.opts.sim?.objects, monocular: !this.opts.sim },
+      {
+        budget: this.opts.budget ?? 300_000,
+        maxSplats: this.opts.maxSplats,
+        simObjects: this.opts.sim?.objects,
+        monocular: !this.opts.sim,
+        modelsBase: this.opts.modelsBase,
+        testModels: this.opts.testModels,
+      },
       (update) => this.set({ update }),
       (message) => this.set({ error: message }),
       (model) => this.set({ model }),
@@ -156,7 +186,9 @@ export class ScanController {
       if (!rec) throw new Error(`scan ${scanId} is gone`);
       const frames = await this.store.loadKeyframes(scanId);
       const w = this.ensureWorker();
-      for (const f of frames) w.addKeyframe(f);
+      // TEST-ONLY: the sim camera's oracle semantics need each keyframe's instance map, which is not
+      // stored; re-rendering it at the stored pose and intrinsics gives the same map the capture had.
+      for (const f of frames) w.addKeyframe(f, this.opts.sim?.shoot(f.cameraToWorld, f.intrinsics).instance);
       this.nextIndex = frames.length;
       // Later keyframes must be judged against where the stored scan ended.
       this.selector.reset();
@@ -324,9 +356,33 @@ export class ScanController {
     this.set({ finished: true });
   }
 
-  async ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }> {
-    if (!this.worker) return { answers: [], reason: 'nothing was scanned yet' };
-    return this.worker.ask(text);
+  /** Asks the live scene; the answer lands in `state.answer` (panel and canvas), and is returned. */
+  async ask(text: string): Promise<ScanAnswerState> {
+    const r = this.worker ? await this.worker.ask(text) : { answers: [], reason: 'nothing was scanned yet', highlight: null };
+    const answer: ScanAnswerState = {
+      seq: (this.state.answer?.seq ?? 0) + 1,
+      asked: text,
+      // Banks built without a labeler have empty labels: the question itself names what was found.
+      answers: r.answers.map((a, i) => ({ source: 'scene', label: a.label || text, score: a.score, centroid: a.centroid, box: a.box, sceneIndex: i })),
+      reason: r.reason,
+      highlight: r.highlight,
+      markers: [],
+      distances: [],
+    };
+    this.set({ answer });
+    return answer;
+  }
+
+  /**
+   * The canvas reports where it drew the answer markers and how far they are from the user, every
+   * frame; the state changes (and the panel re-renders) only when that moved by a centimetre.
+   */
+  answerPlaced(seq: number, markers: [number, number, number][], distances: number[]): void {
+    const a = this.state.answer;
+    if (!a || a.seq !== seq) return;
+    const key = (m: number[][], d: number[]) => `${m.map((p) => p.map((v) => v.toFixed(2)).join(',')).join(';')}|${d.map((v) => v.toFixed(2)).join(',')}`;
+    if (key(markers, distances) === key(a.markers, a.distances)) return;
+    this.set({ answer: { ...a, markers, distances } });
   }
 
   async exportScene(format: 'glb' | 'ply'): Promise<Uint8Array> {

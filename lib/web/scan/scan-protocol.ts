@@ -2,6 +2,8 @@
 import type { Frame } from '../../capture/frame';
 import type { FloatingLabel, ScanStatus } from '../../pipeline/scan-session';
 import type { GaussianArrays } from '../scene-build';
+import type { Box3 } from '../../splat/semantic-bank';
+import type { SplatHighlight } from '../../splat/splat-highlight';
 
 export interface ScanWorkerInit {
   type: 'init';
@@ -18,6 +20,8 @@ export interface ScanWorkerInit {
   simObjects?: Record<number, string>;
   /** Base URL of the model manifest and files (default '/models/'): the CLIP pair for live semantics. */
   modelsBase?: string;
+  /** TEST-ONLY (?models=/test-models/): the manifest may list stand-in models. */
+  testModels?: boolean;
 }
 
 /**
@@ -41,12 +45,22 @@ export type ScanWorkerRequest =
   | { type: 'query'; text: string; requestId: number }
   | { type: 'download-semantics' };
 
-/** One answer of a text query over the live scene. */
+/** One answer of a text query over the live scene, in the scan's world frame (the keyframes' reference space). */
 export interface ScanQueryAnswer {
   label: string;
   score: number;
   centroid: [number, number, number];
+  /** Gravity-aligned box of the instance's Gaussians. */
+  box: Box3;
   count: number;
+}
+
+/** A text query's result: the answers (best first), why there are none, and what the renderer lights up. */
+export interface ScanQueryResult {
+  answers: ScanQueryAnswer[];
+  reason: string | null;
+  /** Bank rows over the relevancy threshold; null when nothing was found. */
+  highlight: SplatHighlight | null;
 }
 
 export interface ScanUpdate {
@@ -60,7 +74,7 @@ export interface ScanUpdate {
 export type ScanWorkerMessage =
   | { type: 'update'; update: ScanUpdate }
   | { type: 'file'; requestId: number; format: 'glb' | 'ply'; bytes: Uint8Array }
-  | { type: 'answer'; requestId: number; answers: ScanQueryAnswer[]; reason: string | null }
+  | { type: 'answer'; requestId: number; result: ScanQueryResult }
   | { type: 'model'; model: SemanticModelState }
   | { type: 'error'; message: string; requestId?: number };
 

@@ -1,11 +1,11 @@
 /** Page side of the scan worker: one worker per scan, keyframes posted with their buffers transferred. */
 import type { Frame } from '../../capture/frame';
-import { frameTransferables, type ScanQueryAnswer, type ScanUpdate, type ScanWorkerInit, type ScanWorkerMessage, type ScanWorkerRequest, type SemanticModelState } from './scan-protocol';
+import { frameTransferables, type ScanQueryResult, type ScanUpdate, type ScanWorkerInit, type ScanWorkerMessage, type ScanWorkerRequest, type SemanticModelState } from './scan-protocol';
 
 export interface ScanWorkerHandle {
   addKeyframe(frame: Frame, simInstance?: Uint16Array): void;
   exportScene(format: 'glb' | 'ply'): Promise<Uint8Array>;
-  ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }>;
+  ask(text: string): Promise<ScanQueryResult>;
   /** Asks the worker to download (or read from the cache) the semantic models; state comes back via onModel. */
   downloadSemantics(): void;
   terminate(): void;
@@ -19,7 +19,7 @@ export function startScanWorker(
 ): ScanWorkerHandle {
   const w = new Worker(new URL('./scan.worker.ts', import.meta.url), { type: 'module', name: 'scan' });
   const pending = new Map<number, { resolve: (b: Uint8Array) => void; reject: (e: Error) => void }>();
-  const asks = new Map<number, { resolve: (a: { answers: ScanQueryAnswer[]; reason: string | null }) => void; reject: (e: Error) => void }>();
+  const asks = new Map<number, { resolve: (a: ScanQueryResult) => void; reject: (e: Error) => void }>();
   let nextId = 1;
   w.onmessage = (e: MessageEvent<ScanWorkerMessage>) => {
     const m = e.data;
@@ -29,7 +29,7 @@ export function startScanWorker(
       pending.get(m.requestId)?.resolve(m.bytes);
       pending.delete(m.requestId);
     } else if (m.type === 'answer') {
-      asks.get(m.requestId)?.resolve({ answers: m.answers, reason: m.reason });
+      asks.get(m.requestId)?.resolve(m.result);
       asks.delete(m.requestId);
     } else if (m.requestId !== undefined && asks.has(m.requestId)) {
       asks.get(m.requestId)!.reject(new Error(m.message));

@@ -10,8 +10,9 @@ import { VocabularyLabeler } from '../../inference/semantics/vocabulary-labeler'
 import { writeSceneFile } from '../../splat/scene-file';
 import { GaussianScene } from '../../splat/gaussian-scene';
 import { sceneArrays, thinUniformly } from '../scene-build';
-import type { ScanQueryAnswer, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
-import { SemanticQuery } from '../../inference/semantics/query';
+import type { ScanQueryResult, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
+import { RELEVANCY_THRESHOLD, SemanticQuery } from '../../inference/semantics/query';
+import type { SplatHighlight } from '../../splat/splat-highlight';
 import type { TextEmbedder } from '../../inference/embedder';
 import { SimInstanceMasks, simOracleClip } from './sim-semantics';
 import type { ClipPair } from '../../inference/embedder';
@@ -185,13 +186,15 @@ export class ScanWorkerCore {
   }
 
   /** The same text query as /view, over the live scene (needs the semantic models). */
-  async ask(text: string): Promise<{ answers: ScanQueryAnswer[]; reason: string | null }> {
-    if (!this.query) return { answers: [], reason: 'semantic models (CLIP) are not downloaded: this scan is geometry only and cannot answer queries' };
-    if (this.session.status().reconstructed === 0) return { answers: [], reason: 'nothing reconstructed yet' };
+  async ask(text: string): Promise<ScanQueryResult> {
+    if (!this.query) return { answers: [], reason: 'semantic models (CLIP) are not downloaded: this scan is geometry only and cannot answer queries', highlight: null };
+    if (this.session.status().reconstructed === 0) return { answers: [], reason: 'nothing reconstructed yet', highlight: null };
     const a = await this.query.query(this.session.reconstruction.scene, text);
+    if (a.instances.length === 0) return { answers: [], reason: a.reason ?? 'not found', highlight: null };
     return {
-      answers: a.instances.map((i) => ({ label: i.label, score: i.score, centroid: i.centroid, count: i.count })),
-      reason: a.instances.length ? null : (a.reason ?? 'not found'),
+      answers: a.instances.map((i) => ({ label: i.label, score: i.score, centroid: i.centroid, box: i.box, count: i.count })),
+      reason: null,
+      highlight: highlightOfRows(a.entryScores, RELEVANCY_THRESHOLD),
     };
   }
 
@@ -199,4 +202,11 @@ export class ScanWorkerCore {
     if (this.session.reconstruction.scene.count === 0) throw new Error('nothing to export yet: no Gaussians were built');
     return writeSceneFile(this.session.reconstruction.scene, format);
   }
+}
+
+/** The bank rows a query selected (relevancy >= threshold, as SemanticQuery selects), flagged for the renderer. */
+export function highlightOfRows(entryScores: Float32Array, threshold: number): SplatHighlight {
+  const entries = new Uint8Array(entryScores.length);
+  for (let r = 1; r < entryScores.length; r++) entries[r] = entryScores[r] >= threshold ? 1 : 0;
+  return { entries, boxes: new Float32Array(0) };
 }

@@ -15,7 +15,7 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
     if (req.type === 'init') {
       // No manifest (or no CLIP pair in it): the scan stays geometry only and says so.
       let source: SemanticModels | null = null;
-      if (!req.simObjects) source = await browserSemanticModels(req.modelsBase).catch(() => null);
+      if (!req.simObjects) source = await browserSemanticModels(req.modelsBase, req.testModels).catch(() => null);
       core = new ScanWorkerCore(
         req,
         (update) => {
@@ -37,8 +37,8 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
     if (req.type === 'download-semantics') void core.downloadSemantics();
     if (req.type === 'keyframe') core.add(req.frame, req.simInstance);
     else if (req.type === 'query') {
-      const { answers, reason } = await core.ask(req.text);
-      post({ type: 'answer', requestId: req.requestId, answers, reason });
+      const result = await core.ask(req.text);
+      post({ type: 'answer', requestId: req.requestId, result });
     } else if (req.type === 'export') {
       const bytes = await core.export(req.format);
       post({ type: 'file', requestId: req.requestId, format: req.format, bytes }, [bytes.buffer as ArrayBuffer]);

@@ -26,8 +26,9 @@ export interface SemanticModels {
   load(onProgress: ProgressCallback): Promise<ClipPair>;
 }
 
-export async function browserSemanticModels(modelsBase = '/models/'): Promise<SemanticModels> {
-  const manifest = await loadManifest(modelsBase, false);
+/** `testModels`: TEST-ONLY (?models=/test-models/), the manifest may list stand-in models. */
+export async function browserSemanticModels(modelsBase = '/models/', testModels = false): Promise<SemanticModels> {
+  const manifest = await loadManifest(modelsBase, testModels);
   const pairId = manifest.defaults.clip;
   if (!pairId) throw new Error('the model manifest names no default CLIP pair');
   const entries = findPair(manifest, pairId, ['clip-image', 'clip-text']);
