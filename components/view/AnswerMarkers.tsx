@@ -10,6 +10,7 @@ import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useMemo, useRef } from 'react';
 import * as THREE from 'three';
 import type { ViewAnswer } from '@/lib/web/view/view-answer';
+import { arrowPose, worldPoint } from '@/lib/web/view/marker-frame';
 
 /** A dark label with a coloured frame (sprites in XR, where there is no DOM). */
 export function labelTexture(text: string, colour: string, width = 512): THREE.CanvasTexture {
@@ -54,7 +55,7 @@ function Marker({ a, index }: { a: ViewAnswer; index: number }) {
     const g = root.current;
     if (!s || !g) return;
     // The marker's group has no transform of its own: its matrixWorld is its parent's.
-    const d = camera.getWorldPosition(new THREE.Vector3()).distanceTo(new THREE.Vector3(...a.centroid).applyMatrix4(g.matrixWorld));
+    const d = camera.getWorldPosition(new THREE.Vector3()).distanceTo(worldPoint(a.centroid, g.matrixWorld));
     const text = `${index + 1}. ${a.label.toLowerCase().replace(/_/g, ' ')} · ${d.toFixed(1)} m`;
     if (text !== lastText.current) {
       lastText.current = text;
@@ -87,7 +88,7 @@ function OffscreenArrow({ target }: { target: [number, number, number] }) {
     const g = ref.current;
     if (!g) return;
     const parentWorld = g.parent?.matrixWorld ?? new THREE.Matrix4();
-    const t = new THREE.Vector3(...target).applyMatrix4(parentWorld);
+    const t = worldPoint(target, parentWorld);
     const ndc = t.clone().project(camera);
     const camPos = camera.getWorldPosition(new THREE.Vector3());
     const fwd = camera.getWorldDirection(new THREE.Vector3());
@@ -95,14 +96,9 @@ function OffscreenArrow({ target }: { target: [number, number, number] }) {
     const visible = !behind && Math.abs(ndc.x) <= 0.95 && Math.abs(ndc.y) <= 0.95;
     g.visible = !visible;
     if (visible) return;
-    const p = camPos.clone().add(fwd.clone().multiplyScalar(0.8));
-    // Point the cone (+y in its frame) towards the target; pose worked out in world, set in the parent's frame.
-    const dir = t.clone().sub(p).normalize();
-    const worldQ = new THREE.Quaternion().setFromUnitVectors(new THREE.Vector3(0, 1, 0), dir);
-    const parentQ = new THREE.Quaternion();
-    parentWorld.decompose(new THREE.Vector3(), parentQ, new THREE.Vector3());
-    g.position.copy(p).applyMatrix4(parentWorld.clone().invert());
-    g.quaternion.copy(parentQ.invert().multiply(worldQ));
+    const pose = arrowPose(t, camPos, fwd, parentWorld);
+    g.position.copy(pose.position);
+    g.quaternion.copy(pose.quaternion);
   });
   return (
     <group ref={ref} visible={false}>
@@ -131,7 +127,7 @@ export function AnswerMarkers({ answers, onPlaced }: { answers: readonly ViewAns
     const g = root.current;
     if (!onPlaced || !g) return;
     const cam = camera.getWorldPosition(new THREE.Vector3());
-    const world = answers.map((a) => new THREE.Vector3(...a.centroid).applyMatrix4(g.matrixWorld));
+    const world = answers.map((a) => worldPoint(a.centroid, g.matrixWorld));
     onPlaced(
       world.map((w) => [w.x, w.y, w.z]),
       world.map((w) => w.distanceTo(cam)),
