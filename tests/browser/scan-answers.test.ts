@@ -142,7 +142,7 @@ describe('/scan answers in 3D (emulated session, test camera)', () => {
     expectAtObjects(await markers(page), label);
     await page.close();
     expect(log.errors).toEqual([]);
-  });
+  }, 360_000);
 });
 
 /** A one-frame capture without depth (FastDepth reconstructs it), as a file set for the import picker. */
@@ -205,5 +205,5 @@ describe('/scan semantic model offer', () => {
     await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="scan-missing"]')].some((e) => /semantic models/.test(e.textContent ?? '')), undefined, { timeout: 90_000 });
     await page.close();
     expect(log.errors).toEqual([]);
-  });
+  }, 240_000);
 });
