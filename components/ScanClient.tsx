@@ -19,14 +19,6 @@ import { useXrSession } from './useXrSession';
 import { ScanCapture } from './scan/ScanCapture';
 import { ScanPanel } from './scan/ScanPanel';
 
-/** TEST-ONLY `?models=/test-models/`: the stand-in models the browser tests serve (same rule as /view). */
-function testModelsBase(search: string): string | null {
-  const models = new URLSearchParams(search).get('models');
-  if (models !== null && (!models.startsWith('/') || models.startsWith('//') || models.includes('..') || !models.endsWith('/')))
-    throw new Error(`models=${models}: must be a path on this site ending in /`);
-  return models;
-}
-
 function useScanController(): { controller: ScanController | null; error: string } {
   const [controller, setController] = useState<ScanController | null>(null);
   const [error, setError] = useState('');
@@ -37,9 +29,8 @@ function useScanController(): { controller: ScanController | null; error: string
       try {
         const params = readScanPageParams(location.search);
         const sim = params.simRoom ? await loadSimCamera(params.simRoom) : null;
-        const modelsBase = testModelsBase(location.search);
         if (cancelled) return;
-        c = new ScanController({ maxSplats: params.maxSplats, sim, modelsBase: modelsBase ?? undefined, testModels: modelsBase !== null });
+        c = new ScanController({ maxSplats: params.maxSplats, sim, modelsBase: params.modelsBase, testModels: params.testModels });
         if (sim) {
           // TEST-ONLY hooks: the browser test moves the emulated headset and reads what was captured.
           const device = await maybeInstallXrEmulation();

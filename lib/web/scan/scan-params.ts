@@ -5,13 +5,18 @@
  *                      camera pose (lib/sim rasterizer), because the emulator has no camera-access.
  *                      Needs ?xr-emulate=quest3&room=<room>; refused otherwise.
  *   &max-splats=N      renderer budget (default 200000)
+ *   &models=/path/     TEST-ONLY model base URL for stand-ins (lib/web/page-params.ts readModelsParam)
  */
 import { parseXrEmulationFlag, type XrRoom } from '../xr-emulation';
+import { readMaxSplats, readModelsParam } from '../page-params';
 
 export interface ScanPageParams {
   /** The room the test camera renders, or null for the real camera. */
   simRoom: XrRoom | null;
   maxSplats: number;
+  /** Base URL of the model manifest and files, and whether it is the test-only override. */
+  modelsBase: string;
+  testModels: boolean;
 }
 
 export function readScanPageParams(search: string): ScanPageParams {
@@ -24,8 +29,5 @@ export function readScanPageParams(search: string): ScanPageParams {
     if (!emu || !emu.room) throw new Error('test-camera=sim needs the emulated session with a room (?xr-emulate=quest3&room=living_room)');
     simRoom = emu.room;
   }
-  const raw = p.get('max-splats');
-  const maxSplats = raw === null ? 200_000 : Number(raw);
-  if (!Number.isInteger(maxSplats) || maxSplats < 1 || maxSplats > 8_000_000) throw new Error(`max-splats=${raw}: must be an integer between 1 and 8000000`);
-  return { simRoom, maxSplats };
+  return { simRoom, maxSplats: readMaxSplats(search), ...readModelsParam(search) };
 }

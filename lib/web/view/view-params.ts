@@ -4,17 +4,14 @@
  *                                 server in the request line, so it is not in access logs)
  *   /view?sample=1                the bundled sample capture (also the default with no code)
  *   /view?capture=/path/          a same-origin capture bundle folder (lib/web/page-params.ts)
- * Test-only: `models=/test-models/` replaces the model base URL (the browser tests serve the TEST
- * STAND-IN models there with Playwright routes; the shipped app never sets it).
+ * Test-only: `models=/test-models/` (lib/web/page-params.ts readModelsParam).
  */
-import { readScenePageParams, type ScenePageParams } from '../page-params';
+import { readModelsParam, readScenePageParams, type ScenePageParams } from '../page-params';
 
 /** Share codes: 6 characters of 23456789ABCDEFGHJKLMNPQRSTUVWXYZ (docs/SHARING.md), case-insensitive. */
 export const SHARE_CODE_RE = /^[2-9A-HJ-NP-Z]{6}$/;
 /** Tokens: 32 random bytes as base64url (43 characters). */
 export const SHARE_TOKEN_RE = /^[A-Za-z0-9_-]{43}$/;
-
-export const DEFAULT_MODELS_BASE = '/models/';
 
 export interface ViewParams extends ScenePageParams {
   code: string | null;
@@ -46,8 +43,5 @@ export function readViewParams(search: string, hash: string): ViewParams {
   const rawToken = h.get('token') ?? p.get('token');
   const code = rawCode ? normalizeShareCode(rawCode) : null;
   const token = rawToken ? normalizeShareToken(rawToken) : null;
-  const models = p.get('models');
-  if (models !== null && (!models.startsWith('/') || models.startsWith('//') || models.includes('..') || !models.endsWith('/')))
-    throw new Error(`models=${models}: must be a path on this site ending in /`);
-  return { ...base, code, token, modelsBase: models ?? DEFAULT_MODELS_BASE, testModels: models !== null };
+  return { ...base, code, token, ...readModelsParam(search) };
 }

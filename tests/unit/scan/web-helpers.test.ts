@@ -36,8 +36,10 @@ describe('camera read-back helpers', () => {
 
 describe('scan page parameters', () => {
   it('accepts the test camera only inside the emulated session with a room', () => {
-    expect(readScanPageParams('?xr-emulate=quest3&room=living_room&test-camera=sim')).toEqual({ simRoom: 'living_room', maxSplats: 200000 });
-    expect(readScanPageParams('?max-splats=5000')).toEqual({ simRoom: null, maxSplats: 5000 });
+    expect(readScanPageParams('?xr-emulate=quest3&room=living_room&test-camera=sim')).toEqual({ simRoom: 'living_room', maxSplats: 200000, modelsBase: '/models/', testModels: false });
+    expect(readScanPageParams('?max-splats=5000')).toEqual({ simRoom: null, maxSplats: 5000, modelsBase: '/models/', testModels: false });
+    expect(readScanPageParams('?models=/test-models/')).toMatchObject({ modelsBase: '/test-models/', testModels: true });
+    expect(() => readScanPageParams('?models=https://evil.example/')).toThrow(/models=/);
     expect(() => readScanPageParams('?test-camera=sim')).toThrow(/needs the emulated session/);
     expect(() => readScanPageParams('?xr-emulate=quest3&room=none&test-camera=sim')).toThrow(/with a room/);
     expect(() => readScanPageParams('?test-camera=webcam')).toThrow(/only "sim"/);
