@@ -84,7 +84,7 @@ export function checkHighlight(h: SplatHighlight): void {
   if (h.boxes.length % 6 !== 0) throw new Error(`SplatHighlight: boxes hold ${h.boxes.length} floats, not a multiple of 6`);
 }
 
-/** Where splat `i`'s bank row lives in the semantic texture, and how big that texture is. */
+/** Size of a data texture filled row by row: value k sits at x = k % width, y = floor(k / width). */
 export interface TextureLayout {
   width: number;
   height: number;
