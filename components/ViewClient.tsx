@@ -11,16 +11,16 @@ import { alignPlan, type AlignResult } from '@/lib/align/align-plan';
 import { planFromPositions, planFromSurfaces } from '@/lib/align/plan-points';
 import { IDENTITY_POSE_2D, invertPose2D, poseAt, type Pose2D } from '@/lib/align/pose-2d';
 import { answerFromDeviceLabels, type DeviceAnswer, type DeviceEntity } from '@/lib/inference/semantics/device-labels';
-import type { QueryAnswer } from '@/lib/inference/semantics/query';
+import { RELEVANCY_THRESHOLD, type QueryAnswer } from '@/lib/inference/semantics/query';
 import type { ProgressEvent } from '@/lib/pipeline/progress';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
-import { gaussiansNear, highlightArrays, selectionMask } from '@/lib/web/view/highlight';
 import { fetchSharedScene } from '@/lib/web/view/shared-scene';
 import { centreBounds } from '@/lib/web/spark-splats';
 import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib/web/view/view-answer';
 import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
 import { loadViewScene, type ViewScene } from '@/lib/web/view/view-scene';
 import type { GaussianScene } from '@/lib/splat/gaussian-scene';
+import { boxesFromAabbs, entriesFromScores, highlightedCount, rowCounts, type SplatHighlight } from '@/lib/splat/splat-highlight';
 import { ProgressBar } from './ProgressBar';
 import { QueryPanel } from './query/QueryPanel';
 import { XrButton } from './XrButton';
@@ -189,11 +189,13 @@ export default function ViewClient() {
 
   // ---- questions ------------------------------------------------------------------------------------
   const model = useSemanticModel(loaded?.scene ?? null, params?.modelsBase ?? '/models/', params?.testModels ?? false);
-  const [answer, setAnswer] = useState<{ text: string; scene: QueryAnswer | null; device: DeviceAnswer | null; merged: ViewAnswer[]; notFound: string; mask: Uint8Array | null } | null>(null);
+  const [answer, setAnswer] = useState<{ text: string; scene: QueryAnswer | null; device: DeviceAnswer | null; merged: ViewAnswer[]; notFound: string; highlight: SplatHighlight | null; highlighted: number } | null>(null);
   const [asking, setAsking] = useState(false);
   // Counts finished questions (tests and automation wait on it: data-answer-seq).
   const [answerSeq, setAnswerSeq] = useState(0);
   const [askError, setAskError] = useState<string | null>(null);
+  // Gaussians per bank row, once per scene: counting a bank answer's splats then costs O(rows), not O(splats).
+  const splatsPerRow = useMemo(() => (loaded?.arrays.semantic ? rowCounts(loaded.arrays.semantic, loaded.arrays.count) : null), [loaded]);
   const ask = async (text: string) => {
     if (!loaded) return;
     setAsking(true);
@@ -210,14 +212,15 @@ export default function ViewClient() {
         else sceneNote = model.state === 'downloading' ? 'the semantic model is still downloading' : 'semantic model not installed';
       } else sceneNote = 'the scene has no semantics';
       const merged = combineAnswers(scene, device, pose);
-      // Highlight: the scene's selected Gaussians plus, for room-label answers, the splats inside their boxes.
-      const sels: ArrayLike<number>[] = [];
-      if (scene && scene.instances.length) sels.push(scene.selection);
+      // Highlight (drawn by the renderer's shader, the splats are not rebuilt): the scene's selected bank rows
+      // plus, for room-label answers, their boxes moved back into the scene frame.
       const back = invertPose2D(pose);
       const deviceBoxes = merged.filter((m) => m.source === 'device').map((m) => placeBox(m.box, back));
-      if (deviceBoxes.length) sels.push(gaussiansNear(loaded.arrays, deviceBoxes));
-      const mask = merged.length ? selectionMask(loaded.arrays.count, sels) : null;
-      setAnswer({ text, scene, device, merged, notFound: merged.length ? '' : notFoundReason(scene, sceneNote, device, deviceNote), mask });
+      const highlight: SplatHighlight | null = merged.length
+        ? { entries: scene && scene.instances.length ? entriesFromScores(scene.entryScores, RELEVANCY_THRESHOLD) : new Uint8Array(0), boxes: boxesFromAabbs(deviceBoxes) }
+        : null;
+      const highlighted = highlight ? highlightedCount(highlight, loaded.arrays, splatsPerRow ?? undefined) : 0;
+      setAnswer({ text, scene, device, merged, notFound: merged.length ? '' : notFoundReason(scene, sceneNote, device, deviceNote), highlight, highlighted });
     } catch (e) {
       setAskError(e instanceof Error ? e.message : String(e));
     } finally {
@@ -225,7 +228,6 @@ export default function ViewClient() {
       setAnswerSeq((n) => n + 1);
     }
   };
-  const display = useMemo(() => (loaded && answer?.mask ? highlightArrays(loaded.arrays, answer.mask) : (loaded?.arrays ?? null)), [loaded, answer]);
 
   // Distances from the viewer, refreshed twice a second (the camera moves in XR and in orbit).
   const viewer = useRef<[number, number, number] | null>(null);
@@ -277,12 +279,12 @@ export default function ViewClient() {
       className="scene-page view"
       data-testid="view"
       data-state={loadError ? 'error' : loaded ? 'ready' : 'loading'}
-      data-highlighted={answer?.mask ? answer.mask.reduce((a, b) => a + b, 0) : 0}
+      data-highlighted={answer?.highlighted ?? 0}
       data-answer-seq={answerSeq}
     >
       <section className="viewer">
         <ViewCanvas
-          display={display}
+          highlight={answer?.highlight ?? null}
           base={loaded?.arrays ?? null}
           frames={loaded?.frames ?? []}
           xrStore={xr.store}

@@ -1,6 +1,7 @@
 'use client';
 /**
- * /view's 3D view: the scene's splats (highlighted or not) inside a group placed by the scene's Pose2D
+ * /view's 3D view: the scene's splats (an answer highlighted by a shader modifier, so asking never
+ * rebuilds them: data-splat-builds counts the PackedSplats builds) inside a group placed by the scene's Pose2D
  * in the room, the answer markers in room coordinates, orbit controls outside XR, and in an XR session a
  * probe that collects the headset's detected planes/meshes (room labels, alignment target) and hand
  * manipulation of the placement (squeeze-drag, two-hand turn, thumbstick).
@@ -11,6 +12,7 @@ import { useCallback, useMemo, useRef, useState, type MutableRefObject } from 'r
 import * as THREE from 'three';
 import type { DeviceEntity } from '@/lib/inference/semantics/device-labels';
 import type { Pose2D } from '@/lib/align/pose-2d';
+import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
 import { centreBounds } from '@/lib/web/spark-splats';
@@ -54,7 +56,8 @@ function CameraProbe({ targetRef }: { targetRef: MutableRefObject<[number, numbe
 }
 
 export function ViewCanvas(props: {
-  display: GaussianArrays | null;
+  /** What the answer lights up in `base` (null: the splats as they are). */
+  highlight: SplatHighlight | null;
   base: GaussianArrays | null;
   frames: readonly FrameSummary[];
   xrStore: XRStore | null;
@@ -70,7 +73,7 @@ export function ViewCanvas(props: {
   onAnchorPose: (p: Pose2D) => void;
   onAnchored: (ok: boolean) => void;
 }) {
-  const { display, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored } = props;
+  const { highlight, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored } = props;
   const frame = frames[0];
   const home = useMemo(() => {
     if (frame) return cameraHomeFromFrame(frame);
@@ -94,10 +97,12 @@ export function ViewCanvas(props: {
     [onAnchorPose],
   );
   const shown = inXr && live ? live : pose;
+  const [builds, setBuilds] = useState(0);
+  const onBuilt = useCallback(() => setBuilds((n) => n + 1), []);
   const content = (
     <>
       <group position={[shown.x, 0, shown.z]} rotation={[0, shown.yaw, 0]}>
-        {display && display.count > 0 && <SplatScene gaussians={display} />}
+        {base && base.count > 0 && <SplatScene gaussians={base} highlight={highlight} onBuilt={onBuilt} />}
       </group>
       <AnswerMarkers answers={answers} />
       {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
@@ -110,7 +115,7 @@ export function ViewCanvas(props: {
     </>
   );
   return (
-    <div className="scene-canvas" data-testid="scene-canvas" data-splats={display?.count ?? 0}>
+    <div className="scene-canvas" data-testid="scene-canvas" data-splats={base?.count ?? 0} data-splat-builds={builds}>
       <Canvas frameloop="demand" camera={{ position: [2, 1.6, 2.5], near: 0.01, far: 200, fov: 60 }} gl={{ antialias: false, preserveDrawingBuffer: false }} dpr={[1, 2]}>
         {xrStore ? <XR store={xrStore}>{content}</XR> : content}
       </Canvas>

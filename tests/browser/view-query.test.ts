@@ -9,10 +9,11 @@
  *   and auto-alignment from a deliberately wrong placement back to the true pose (the sample's world
  *   frame IS the room's frame, so the true pose is the identity).
  */
-import { copyFileSync, mkdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page, Route } from 'playwright-core';
+import { PNG } from 'pngjs';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { readCaptureBundle } from '../../lib/capture/capture-bundle';
 import { Reconstruction } from '../../lib/pipeline/reconstruction';
@@ -21,6 +22,7 @@ import { writeSceneFile } from '../../lib/splat/scene-file';
 import { modelChoice, loadClip } from '../../scripts/cli/node-models';
 import { STANDIN_DIR } from '../models/make-standins';
 import { BASE_URL, launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
+import { meanAbsDiff } from './support/pixels';
 
 interface GtObject { id: number; label: string; color: string; aabb: { min: number[]; max: number[] } }
 const gt = JSON.parse(readFileSync('public/samples/living_room.groundtruth/instances.json', 'utf8')) as { objects: GtObject[] };
@@ -89,6 +91,46 @@ async function ask(page: Page, text: string) {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="view"]')?.getAttribute('data-answer-seq')) > n, before, { timeout: 90_000 });
 }
 
+const CANVAS = '[data-testid="scene-canvas"] canvas';
+const splatBuilds = async (page: Page) => Number(await page.getAttribute('[data-testid="scene-canvas"]', 'data-splat-builds'));
+
+/** The canvas once two shots 0.8 s apart agree (Spark regenerates, sorts and redraws on demand after a change). */
+async function settledCanvas(page: Page): Promise<Buffer> {
+  let last = await shootElement(page, CANVAS);
+  for (let i = 0; i < 20; i++) {
+    await page.waitForTimeout(800);
+    const next = await shootElement(page, CANVAS);
+    if (meanAbsDiff(last, next) < 0.3) return next;
+    last = next;
+  }
+  return last;
+}
+
+/**
+ * Luma of `after` against `before`: the mean over the pixels that show the scene in `before` (brighter than
+ * the dark clear colour and grid), and how many pixels got brighter without being an answer marker's
+ * (yellow #ffd23f outline and leader, grey-white label): dimmed splats only get darker, so those are
+ * the tinted ones (purple table splats mixed with the warm tint: about (80..128, 48..80, 64..96)).
+ */
+function lumaChange(before: Buffer, after: Buffer) {
+  const a = PNG.sync.read(before), b = PNG.sync.read(after);
+  const luma = (d: Buffer, i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
+  const marker = (d: Buffer, i: number) => {
+    const r = d[i], g = d[i + 1], bl = d[i + 2];
+    return (r > 150 && g > 120 && bl < 0.75 * r) || (Math.max(r, g, bl) - Math.min(r, g, bl) < 24 && Math.min(r, g, bl) > 120);
+  };
+  let n = 0, sumA = 0, sumB = 0, brighter = 0;
+  for (let i = 0; i < a.data.length; i += 4) {
+    const la = luma(a.data, i), lb = luma(b.data, i);
+    if (lb > la + 15 && !marker(b.data, i)) brighter++;
+    if (la < 60) continue;
+    n++;
+    sumA += la;
+    sumB += lb;
+  }
+  return { scenePixels: n / (a.data.length / 4), meanBefore: sumA / n, meanAfter: sumB / n, brighterPixels: brighter };
+}
+
 function saveDocShot(name: string) {
   mkdirSync('docs/img/view', { recursive: true });
   copyFileSync(screenshotPath(name), join('docs/img/view', `${name}.png`));
@@ -108,6 +150,9 @@ describe('/view by share code', () => {
     expect(await page.innerText('[data-testid="not-found"]')).toMatch(/semantic model not installed/);
     await page.click('[data-testid="model-download"]');
     await page.waitForSelector('[data-testid="model-state"][data-state="ready"]', { timeout: 60_000 });
+    const plain = await settledCanvas(page);
+    const builds = await splatBuilds(page);
+    expect(builds).toBeGreaterThan(0);
 
     // "purple" = the purple TABLE by the couch. (The stand-in reads the shaded yellow couch as orange:
     // in Node "yellow" finds nothing in this scene and "orange" finds the couch and the orange table.)
@@ -121,15 +166,32 @@ describe('/view by share code', () => {
     expect(distToBox(found[0].c, purple[0].aabb)).toBeLessThan(0.3);
     for (const a of found) expect(Math.min(...purple.map((o) => distToBox(a.c, o.aabb)))).toBeLessThan(0.3);
     expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(100);
-    await page.waitForTimeout(1500);
+    // The highlight is a shader modifier: the splats were not rebuilt, yet the picture changed: the rest of
+    // the scene is dimmed (darker on average) while the table's splats are tinted and more opaque (brighter).
+    const lit = await settledCanvas(page);
+    expect(await splatBuilds(page)).toBe(builds);
+    writeFileSync(screenshotPath('view-query-canvas-plain'), plain);
+    writeFileSync(screenshotPath('view-query-canvas-purple'), lit);
+    const change = lumaChange(plain, lit);
+    console.log(`purple highlight: ${JSON.stringify(change)}`);
+    expect(change.scenePixels).toBeGreaterThan(0.02);
+    expect(change.meanAfter).toBeLessThan(0.75 * change.meanBefore);
+    expect(change.brighterPixels).toBeGreaterThan(150);
     await page.screenshot({ path: screenshotPath('view-query-purple') });
     saveDocShot('view-query-purple');
-    expect(await shootElement(page, '[data-testid="scene-canvas"] canvas')).toBeTruthy();
 
     // The sample's pink lamps come out another colour to the stand-in: nothing in the bank is pink.
     await ask(page, 'pink');
     expect(await page.locator('[data-testid="answer"]').count()).toBe(0);
     expect(await page.innerText('[data-testid="not-found"]')).toMatch(/not found: "pink".*nothing in the scene matches/);
+    // No answer, no highlight: the splats are drawn as before the first question (still not rebuilt).
+    const unlit = await settledCanvas(page);
+    expect(await splatBuilds(page)).toBe(builds);
+    const back = lumaChange(plain, unlit);
+    console.log(`after "pink": ${JSON.stringify(back)}, mean abs diff to the plain view ${meanAbsDiff(plain, unlit).toFixed(2)}`);
+    expect(Math.abs(back.meanAfter - back.meanBefore)).toBeLessThan(0.05 * back.meanBefore);
+    expect(back.brighterPixels).toBeLessThan(30);
+    expect(meanAbsDiff(plain, unlit)).toBeLessThan(2);
     await page.screenshot({ path: screenshotPath('view-query-not-found') });
     await page.close();
     expect(log.errors).toEqual([]);
@@ -173,12 +235,15 @@ describe('/view in the emulated Quest 3 (living_room)', () => {
     await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
     await page.waitForSelector('[data-testid="auto-align"]:not([disabled])', { timeout: 30_000 });
 
+    const builds = await splatBuilds(page);
     await ask(page, 'where is the lamp?');
     const lamps = gt.objects.filter((o) => o.label === 'LAMP');
     const found = (await answers(page)).filter((a) => a.label === 'LAMP');
     expect(found.length).toBe(2);
     for (const l of lamps) expect(Math.min(...found.map((a) => distToBox(a.c, l.aabb)))).toBeLessThan(0.3);
+    // Room-label answers select by box (no bank rows); the splats were not rebuilt for it.
     expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(0);
+    expect(await splatBuilds(page)).toBe(builds);
     await page.waitForTimeout(2500);
     await page.screenshot({ path: screenshotPath('view-xr-lamp') });
     saveDocShot('view-xr-lamp');

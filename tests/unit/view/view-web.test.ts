@@ -1,10 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { readViewParams, normalizeShareCode } from '../../../lib/web/view/view-params';
 import { fetchSharedScene, SharedSceneError } from '../../../lib/web/view/shared-scene';
-import { highlightArrays, selectionMask, gaussiansNear } from '../../../lib/web/view/highlight';
 import { combineAnswers, placeBox, placePoint } from '../../../lib/web/view/view-answer';
 import { roomEntitiesFromFrame } from '../../../lib/web/view/xr-room';
-import type { GaussianArrays } from '../../../lib/web/scene-build';
 import type { QueryAnswer } from '../../../lib/inference/semantics/query';
 
 const TOKEN = 'W4sS' + 'x'.repeat(39);
@@ -54,28 +52,6 @@ describe('fetchSharedScene', () => {
     const err = await fetchSharedScene('H5P5NG', TOKEN, { fetch: fakeFetch(503, '{"message":"busy"}').f }).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(SharedSceneError);
     expect((err as Error).message).toMatch(/HTTP 503 \(busy\)/);
-  });
-});
-
-function arrays(n: number): GaussianArrays {
-  const g: GaussianArrays = { count: n, positions: new Float32Array(n * 3), scales: new Float32Array(n * 3).fill(0.01), rotations: new Float32Array(n * 4), opacities: new Float32Array(n).fill(0.8), colors: new Float32Array(n * 3).fill(0.5) };
-  for (let i = 0; i < n; i++) g.positions.set([i, 1, 0], 3 * i);
-  return g;
-}
-
-describe('highlight', () => {
-  it('keeps selected splats bright and dims the rest', () => {
-    const g = arrays(4);
-    g.colors.set([1, 0, 0], 0);
-    const h = highlightArrays(g, selectionMask(4, [[0, 2]]));
-    expect(h.opacities[0]).toBeGreaterThan(g.opacities[0]);
-    expect(h.opacities[1]).toBeLessThan(g.opacities[1] / 2);
-    expect(h.colors[0]).toBeGreaterThan(h.colors[1]); // still red-dominant
-    expect(h.positions).toBe(g.positions);
-    expect(() => selectionMask(4, [[4]])).toThrow(/outside/);
-  });
-  it('finds splats inside boxes', () => {
-    expect(Array.from(gaussiansNear(arrays(5), [{ min: [0.9, 0, -1], max: [2.1, 2, 1] }], 0))).toEqual([1, 2]);
   });
 });
 
