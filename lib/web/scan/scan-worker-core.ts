@@ -12,7 +12,7 @@ import { GaussianScene } from '../../splat/gaussian-scene';
 import { sceneArrays, thinUniformly } from '../scene-build';
 import type { ScanQueryResult, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
 import { RELEVANCY_THRESHOLD, SemanticQuery } from '../../inference/semantics/query';
-import type { SplatHighlight } from '../../splat/splat-highlight';
+import { entriesFromScores } from '../../splat/splat-highlight';
 import type { TextEmbedder } from '../../inference/embedder';
 import { SimInstanceMasks, simOracleClip } from './sim-semantics';
 import type { ClipPair } from '../../inference/embedder';
@@ -194,7 +194,7 @@ export class ScanWorkerCore {
     return {
       answers: a.instances.map((i) => ({ label: i.label, score: i.score, centroid: i.centroid, box: i.box, count: i.count })),
       reason: null,
-      highlight: highlightOfRows(a.entryScores, RELEVANCY_THRESHOLD),
+      highlight: { entries: entriesFromScores(a.entryScores, RELEVANCY_THRESHOLD), boxes: new Float32Array(0) },
     };
   }
 
@@ -202,11 +202,4 @@ export class ScanWorkerCore {
     if (this.session.reconstruction.scene.count === 0) throw new Error('nothing to export yet: no Gaussians were built');
     return writeSceneFile(this.session.reconstruction.scene, format);
   }
-}
-
-/** The bank rows a query selected (relevancy >= threshold, as SemanticQuery selects), flagged for the renderer. */
-export function highlightOfRows(entryScores: Float32Array, threshold: number): SplatHighlight {
-  const entries = new Uint8Array(entryScores.length);
-  for (let r = 1; r < entryScores.length; r++) entries[r] = entryScores[r] >= threshold ? 1 : 0;
-  return { entries, boxes: new Float32Array(0) };
 }

@@ -1,19 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { renderCapture } from '../../../lib/sim/render-capture';
 import { loadRoom } from '../../../lib/sim/room';
-import { highlightOfRows, ScanWorkerCore } from '../../../lib/web/scan/scan-worker-core';
+import { ScanWorkerCore } from '../../../lib/web/scan/scan-worker-core';
 import { readSemRoom } from '../../../scripts/samples';
 
 const room = loadRoom(readSemRoom('living_room'));
 const cap = renderCapture(room, { seed: 3, views: 5, width: 64, height: 48 });
-
-describe('highlightOfRows', () => {
-  it('flags the rows at or over the threshold, never row 0, and no boxes', () => {
-    const h = highlightOfRows(new Float32Array([0.9, 0.2, 0.5, 0.7, 0.49]), 0.5);
-    expect([...h.entries]).toEqual([0, 0, 1, 1, 0]);
-    expect(h.boxes.length).toBe(0);
-  });
-});
 
 describe('ScanWorkerCore answers', () => {
   it('carry each instance box in the scan frame and a highlight of the selected bank rows', async () => {
