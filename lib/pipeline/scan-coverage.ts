@@ -18,7 +18,7 @@
  * away from f: those are the cell's reachable sectors, and the ones not yet seen are its missing
  * directions (a wall is never asked to be seen from behind). A cell with enough points is thin while it was
  * seen from fewer than `minSectors` sectors and still has missing directions. Thin cells are grouped into
- * 8-connected regions, biggest first.
+ * 4-connected regions, biggest first.
  *
  * The grid is dense (typed arrays indexed by cell) over the bounding box of what was seen and grows with
  * the scan; it never exceeds `maxCells` cells: points that would need more are dropped and counted
@@ -243,8 +243,8 @@ export class ScanCoverage {
         const wnx = m[0] * nx + m[4] * ny + m[8] * nz;
         const wny = m[1] * nx + m[5] * ny + m[9] * nz;
         const wnz = m[2] * nx + m[6] * ny + m[10] * nz;
-        const len = Math.hypot(wnx, wny, wnz);
-        if (!(len > 0) || Math.abs(wny) > 0.7 * len) continue; // horizontal surface
+        const len2 = wnx * wnx + wny * wny + wnz * wnz;
+        if (!(len2 > 0) || wny * wny > 0.49 * len2) continue; // horizontal surface (|n.y| > 0.7)
         const wx = m[0] * x + m[4] * y + m[8] * z + m[12];
         const wy = m[1] * x + m[5] * y + m[9] * z + m[13];
         const wz = m[2] * x + m[6] * y + m[10] * z + m[14];
@@ -289,7 +289,7 @@ export class ScanCoverage {
     for (const c of touched) {
       const cx = (this.x0 + (c % this.nx) + 0.5) * cs, cz = (this.z0 + Math.floor(c / this.nx) + 0.5) * cs;
       const dx = camX - cx, dz = camZ - cz;
-      const sec = Math.hypot(dx, dz) > cs ? this.sectorOf(dx, dz) : headingSector;
+      const sec = dx * dx + dz * dz > cs * cs ? this.sectorOf(dx, dz) : headingSector;
       if (sec >= 0) this.seen[c] |= 1 << sec;
     }
   }
@@ -396,7 +396,7 @@ export class ScanCoverage {
       missingOf[c] = missing;
       thinCells++;
     }
-    // 8-connected regions of thin cells.
+    // 4-connected regions of thin cells (8-connectivity chains a room's walls into one ring).
     const label = new Int32Array(N).fill(-1);
     const queue = new Int32Array(N);
     const regions: { cells: number[]; points: number }[] = [];
@@ -412,15 +412,13 @@ export class ScanCoverage {
         cells.push(c);
         points += this.count[c];
         const cx = c % this.nx, cz = (c - cx) / this.nx;
-        for (let dz = -1; dz <= 1; dz++) {
-          for (let dx = -1; dx <= 1; dx++) {
-            const x = cx + dx, z = cz + dz;
-            if (x < 0 || z < 0 || x >= this.nx || z >= this.nz) continue;
-            const d = z * this.nx + x;
-            if (thin[d] && label[d] < 0) {
-              label[d] = id;
-              queue[tail++] = d;
-            }
+        for (let e = 0; e < 4; e++) {
+          const x = cx + (e === 0 ? 1 : e === 1 ? -1 : 0), z = cz + (e === 2 ? 1 : e === 3 ? -1 : 0);
+          if (x < 0 || z < 0 || x >= this.nx || z >= this.nz) continue;
+          const d = z * this.nx + x;
+          if (thin[d] && label[d] < 0) {
+            label[d] = id;
+            queue[tail++] = d;
           }
         }
       }
@@ -428,22 +426,37 @@ export class ScanCoverage {
     }
     regions.sort((a, b) => b.cells.length - a.cells.length || b.points - a.points);
     const cs = this.cellSize;
+    const half = (n: number) => Math.ceil(n / 2);
     const thinAreas: ThinArea[] = regions.slice(0, this.maxAreas).map(({ cells, points }) => {
-      let sx = 0, sy = 0, sz = 0, seen = 0, missing = 0;
+      let sx = 0, sy = 0, sz = 0, oneSide = 0;
+      const seenVotes = new Int32Array(S), missingVotes = new Int32Array(S);
       for (const c of cells) {
         sx += this.sumX[c];
         sy += this.sumY[c];
         sz += this.sumZ[c];
-        seen |= this.seen[c];
-        missing |= missingOf[c];
+        for (let k = 0; k < S; k++) {
+          if (this.seen[c] & (1 << k)) seenVotes[k]++;
+          if (missingOf[c] & (1 << k)) missingVotes[k]++;
+        }
+        if (this.arcOf(this.seen[c]) <= Math.max(1, Math.floor(S / 4))) oneSide++;
       }
+      // What most of its cells share: a region spanning a room is seen from everywhere in union, but each
+      // cell only from a few places.
+      const byMajority = (votes: Int32Array) => {
+        let out = 0, any = 0;
+        for (let k = 0; k < S; k++) {
+          if (votes[k] >= half(cells.length)) out |= 1 << k;
+          if (votes[k] > 0) any |= 1 << k;
+        }
+        return out || any;
+      };
       const centre: [number, number] = [sx / points, sz / points];
       let radius = 0;
       for (const c of cells) {
         const x = (this.x0 + (c % this.nx) + 0.5) * cs, z = (this.z0 + Math.floor(c / this.nx) + 0.5) * cs;
         radius = Math.max(radius, Math.hypot(x - centre[0], z - centre[1]) + cs / 2);
       }
-      missing &= ~seen;
+      const seen = byMajority(seenVotes);
       return {
         centre,
         height: sy / points,
@@ -451,8 +464,8 @@ export class ScanCoverage {
         cells: cells.length,
         points,
         seenSectors: bitsOf(seen, S),
-        missingSectors: bitsOf(missing, S),
-        severity: this.arcOf(seen) <= Math.max(1, Math.floor(S / 4)) ? 'one-side' : 'few',
+        missingSectors: bitsOf(byMajority(missingVotes) & ~seen, S),
+        severity: oneSide >= half(cells.length) ? 'one-side' : 'few',
       };
     });
     return {
