@@ -84,17 +84,18 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
   const fromPoints = perCall(views.slice(0, 4), (v) => depthFromPoints(pts, N, v.m, K), Math.max(3, rounds >> 2));
   if (sink === 42) console.log(sink, yaw);
 
-  const r3 = (v: number) => +v.toFixed(3);
+  const r3 = (v: number) => +v.toPrecision(3);
+  const us = (ms: number) => +(ms * 1000).toPrecision(3);
   return [
     {
       title: 'Coverage update per keyframe (320x240 depth, living_room sim walk)',
-      columns: ['step', 'ms / keyframe', 'x read-once baseline', 'x yaw-histogram baseline'],
+      columns: ['step', 'µs / keyframe', 'x read-once baseline', 'x yaw-histogram baseline'],
       rows: [
-        ['read the depth map once (sum) [baseline]', r3(readOnce), 1, r3(readOnce / yawHist)],
-        ['old yaw histogram (YawCoverage.add) [baseline]', r3(yawHist), r3(yawHist / readOnce), 1],
-        ['ScanCoverage.addView (80 samples across)', r3(add), r3(add / readOnce), r3(add / yawHist)],
-        [`ScanCoverage.report (${rep.cellsSeen} cells seen, ${rep.thinAreaCount} thin areas)`, r3(reportMs), r3(reportMs / readOnce), r3(reportMs / yawHist)],
-        [`depthFromPoints, ${N.toLocaleString('en')} points -> 64 px (depthless keyframe)`, r3(fromPoints), r3(fromPoints / readOnce), r3(fromPoints / yawHist)],
+        ['read the depth map once (sum) [baseline]', us(readOnce), 1, r3(readOnce / yawHist)],
+        ['old yaw histogram (YawCoverage.add) [baseline]', us(yawHist), r3(yawHist / readOnce), 1],
+        ['ScanCoverage.addView (80 samples across)', us(add), r3(add / readOnce), r3(add / yawHist)],
+        [`ScanCoverage.report (${rep.cellsSeen} cells seen, ${rep.thinAreaCount} thin areas)`, us(reportMs), r3(reportMs / readOnce), r3(reportMs / yawHist)],
+        [`depthFromPoints, ${N.toLocaleString('en')} points -> 64 px (depthless keyframe)`, us(fromPoints), r3(fromPoints / readOnce), r3(fromPoints / yawHist)],
       ],
       notes: [`${n} keyframes, median of ${rounds} passes; report grid ${rep.bounds ? `${((rep.bounds.maxX - rep.bounds.minX) / rep.cellSize) * ((rep.bounds.maxZ - rep.bounds.minZ) / rep.cellSize)} cells` : 'empty'}.`],
     },

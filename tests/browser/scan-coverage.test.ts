@@ -105,6 +105,7 @@ describe('/scan coverage hint', () => {
     const around = await coverage(page);
     expect(around.wellSeen).toBeGreaterThan(oneSide.wellSeen);
     expect(around.thinCells).toBeLessThan(oneSide.thinCells);
+    console.log(`scan-coverage: one side ${JSON.stringify(oneSide)}; after walking around ${JSON.stringify(around)}`);
     await page.screenshot({ path: screenshotPath('scan-coverage') });
     await page.close();
     expect(log.errors).toEqual([]);
