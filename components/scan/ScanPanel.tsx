@@ -35,8 +35,8 @@ function CoverageHint({ coverage, pose }: { coverage: CoverageReport; pose: numb
       data-thin-z={first ? first.centre[1].toFixed(3) : undefined}
       data-thin-severity={first?.severity}
     >
-      Coverage: {coverage.cellsWellSeen} of {coverage.cellsSeen} areas seen from ≥ {coverage.minSectors} directions
-      {coverage.thinAreaCount > 0 ? `, ${coverage.thinAreaCount} thin` : ''}
+      Coverage: {coverage.cellsWellSeen} of {coverage.cellsSeen} floor cells ({coverage.cellSize} m) seen from ≥ {coverage.minSectors} directions
+      {coverage.thinAreaCount > 0 ? `; ${coverage.thinAreaCount} thin area${coverage.thinAreaCount > 1 ? 's' : ''}` : ''}
       {coverage.capped ? ' (scan larger than the coverage grid: far parts not counted)' : ''}.
       {first && pose && (
         <>
