@@ -2,7 +2,7 @@
 /**
  * Inside the XR canvas during a scan: tells the controller when the session starts/ends, hands it
  * every XR frame (it returns at once unless a keyframe is due), and draws the growing scene (Spark),
- * the floating labels and the last query's answer (markers as on /view, splat highlight), all in the
+ * the floating labels, the coverage markers on thin areas, and the last query's answer (markers as on /view, splat highlight), all in the
  * anchored scan frame.
  */
 import { useFrame, useThree } from '@react-three/fiber';
@@ -14,6 +14,7 @@ import { ScanSplats } from './ScanSplats';
 import { ScanLabels3D } from './ScanLabels3D';
 import { ScanAnchorGroup } from './ScanAnchorGroup';
 import { AnswerMarkers } from '../view/AnswerMarkers';
+import { CoverageMarkers } from './CoverageMarkers';
 
 const NO_ANSWERS: never[] = [];
 
@@ -52,6 +53,7 @@ export function ScanCapture({
     <ScanAnchorGroup controller={controller} granted={granted.includes('anchors')}>
       <ScanSplats gaussians={update?.gaussians ?? null} highlight={answer?.highlight ?? null} />
       {update && <ScanLabels3D labels={update.labels} />}
+      {update && <CoverageMarkers coverage={update.status.coverage} />}
       <AnswerMarkers answers={answer?.answers ?? NO_ANSWERS} onPlaced={onPlaced} />
     </ScanAnchorGroup>
   );

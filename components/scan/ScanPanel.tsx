@@ -7,7 +7,7 @@ import { qrSvg, shareScene, type SharedScene } from '@/lib/web/scan/share-scene'
 import { ImportPicker } from './ImportPicker';
 import { ScanQuery } from './ScanQuery';
 import { SemanticModelOffer } from './SemanticModelOffer';
-import { coverageHint } from '@/lib/pipeline/scan-session';
+import { describeThinArea, type CoverageReport } from '@/lib/pipeline/scan-coverage';
 
 function download(bytes: Uint8Array, name: string, type: string) {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
@@ -16,6 +16,36 @@ function download(bytes: Uint8Array, name: string, type: string) {
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** Coverage guidance: counts, and the biggest thin area worded from the latest keyframe's pose. */
+function CoverageHint({ coverage, pose }: { coverage: CoverageReport; pose: number[] | null }) {
+  if (coverage.views === 0) return null;
+  const first = coverage.thinAreas[0];
+  return (
+    <p
+      className="hint"
+      data-testid="scan-coverage"
+      data-views={coverage.views}
+      data-cells-seen={coverage.cellsSeen}
+      data-cells-well-seen={coverage.cellsWellSeen}
+      data-thin-cells={coverage.thinCells}
+      data-thin-areas={coverage.thinAreaCount}
+      data-thin-x={first ? first.centre[0].toFixed(3) : undefined}
+      data-thin-z={first ? first.centre[1].toFixed(3) : undefined}
+      data-thin-severity={first?.severity}
+    >
+      Coverage: {coverage.cellsWellSeen} of {coverage.cellsSeen} floor cells ({coverage.cellSize} m) seen from ≥ {coverage.minSectors} directions
+      {coverage.thinAreaCount > 0 ? `; ${coverage.thinAreaCount} thin area${coverage.thinAreaCount > 1 ? 's' : ''}` : ''}
+      {coverage.capped ? ' (scan larger than the coverage grid: far parts not counted)' : ''}.
+      {first && pose && (
+        <>
+          {' '}
+          {describeThinArea(first, coverage, pose).replace(/^t/, 'T')}.
+        </>
+      )}
+    </p>
+  );
 }
 
 function Elapsed({ since }: { since: number | null }) {
@@ -98,11 +128,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
         </p>
       )}
       <SemanticModelOffer model={state.model} onDownload={() => controller.downloadSemantics()} />
-      {u && coverageHint(u.status.coverage) && (
-        <p className="hint" data-testid="scan-coverage">
-          {coverageHint(u.status.coverage)}
-        </p>
-      )}
+      {u && <CoverageHint coverage={u.status.coverage} pose={state.keyframes[state.keyframes.length - 1]?.cameraToWorld ?? null} />}
       <table className="scan-stats">
         <tbody>
           <tr>

@@ -10,6 +10,7 @@
  */
 import type { Frame } from '../capture/frame';
 import { Reconstruction, type ReconstructionOptions, type ViewReport } from './reconstruction';
+import { ScanCoverage, depthFromPoints, nominalDepth, type CoverageReport, type ScanCoverageOptions } from './scan-coverage';
 
 export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'> {
   /** Hard Gaussian budget of the scene (default 300k: what a phone renders smoothly). */
@@ -21,88 +22,8 @@ export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'
   /** Without an explicit width/height, the working resolution is the first keyframe's size shrunk to at
    * most this width (default 320): phone photos at full size would make every step seconds long. */
   maxWorkingWidth?: number;
-  /** Yaw sectors of the coverage hint (default 12) and keyframes a sector needs to count as seen (default 1). */
-  coverageSectors?: number;
-  coverageMinKeyframes?: number;
-}
-
-/**
- * Coverage hint: which horizontal viewing directions for a live scan: which horizontal viewing directions the keyframes looked along,
- * in yaw sectors around the first keyframe's heading (sector 0 is straight ahead of where the scan began,
- * angles grow counter-clockwise seen from above, i.e. towards the user's left). A room scanned from its
- * middle needs every sector; sectors seen by fewer than `minKeyframes` keyframes are reported so the UI
- * can say "look around: behind, right not covered". Cameras looking (nearly) straight up or down carry
- * no heading and are not counted.
- */
-
-export interface CoverageReport {
-  sectors: number;
-  /** Keyframes per sector (sector i spans [i, i+1) * 360/sectors degrees left of the start heading, centred). */
-  counts: number[];
-  /** Sectors seen by fewer than minKeyframes keyframes (empty before the first keyframe). */
-  uncovered: number[];
-  /** Coarse directions ('front', 'left', 'behind', 'right') whose sectors are all uncovered. */
-  directions: string[];
-}
-
-const DIRECTIONS: [string, number][] = [['front', 0], ['left', 90], ['behind', 180], ['right', 270]];
-
-export class YawCoverage {
-  private readonly counts: Int32Array;
-  private start: [number, number] | null = null;
-
-  constructor(readonly sectors = 12, readonly minKeyframes = 1) {
-    if (!Number.isInteger(sectors) || sectors < 4 || sectors > 360) throw new Error(`YawCoverage: sectors must be an integer in 4..360, got ${sectors}`);
-    if (!Number.isInteger(minKeyframes) || minKeyframes < 1) throw new Error(`YawCoverage: minKeyframes must be a positive integer, got ${minKeyframes}`);
-    this.counts = new Int32Array(sectors);
-  }
-
-  /** Counts one keyframe by its camera-to-world pose (column-major 4x4, camera looks down -z). */
-  add(cameraToWorld: ArrayLike<number>): void {
-    if (!cameraToWorld || cameraToWorld.length !== 16) throw new Error('YawCoverage: cameraToWorld must have 16 values');
-    const fx = -cameraToWorld[8], fz = -cameraToWorld[10];
-    if (!Number.isFinite(fx) || !Number.isFinite(fz)) throw new Error('YawCoverage: cameraToWorld has non-finite values');
-    const len = Math.hypot(fx, fz);
-    if (len < 0.2) return; // looking at the floor or ceiling: no usable heading
-    const f: [number, number] = [fx / len, fz / len];
-    this.start ??= f;
-    const s = this.start;
-    // Positive towards the left: the y component of start x forward.
-    const angle = Math.atan2(s[1] * f[0] - s[0] * f[1], s[0] * f[0] + s[1] * f[1]);
-    this.counts[this.sectorOf((angle * 180) / Math.PI)]++;
-  }
-
-  /** Sector holding a yaw in degrees (sector 0 is centred on 0°). */
-  sectorOf(deg: number): number {
-    const w = 360 / this.sectors;
-    const d = (((deg + w / 2) % 360) + 360) % 360;
-    return Math.min(this.sectors - 1, Math.floor(d / w));
-  }
-
-  report(): CoverageReport {
-    const counts = Array.from(this.counts);
-    if (!this.start) return { sectors: this.sectors, counts, uncovered: [], directions: [] };
-    const uncovered: number[] = [];
-    for (let i = 0; i < this.sectors; i++) if (counts[i] < this.minKeyframes) uncovered.push(i);
-    const w = 360 / this.sectors;
-    const directions: string[] = [];
-    for (const [name, centre] of DIRECTIONS) {
-      // The sectors whose centres fall within ±45° of the direction.
-      const members: number[] = [];
-      for (let i = 0; i < this.sectors; i++) {
-        const diff = Math.abs(((i * w - centre + 540) % 360) - 180);
-        if (diff <= 45) members.push(i);
-      }
-      if (members.length && members.every((i) => counts[i] < this.minKeyframes)) directions.push(name);
-    }
-    return { sectors: this.sectors, counts, uncovered, directions };
-  }
-}
-
-/** "look around: left, behind not covered", or null when every direction was seen (or nothing yet). */
-export function coverageHint(c: CoverageReport): string | null {
-  if (c.directions.length === 0) return null;
-  return `look around: ${c.directions.join(', ')} not covered`;
+  /** The spatial coverage grid behind the guidance (lib/pipeline/scan-coverage.ts). */
+  coverage?: ScanCoverageOptions;
 }
 
 export interface FloatingLabel {
@@ -125,7 +46,7 @@ export interface ScanStatus {
   budget: number;
   semantics: boolean;
   depthSources: Record<string, number>;
-  /** Viewing directions seen so far, relative to the first keyframe's heading. */
+  /** Where the scan is thin: floor cells with surface seen from few directions (lib/pipeline/scan-coverage.ts). */
   coverage: CoverageReport;
 }
 
@@ -139,12 +60,14 @@ export class ScanSession {
   private readonly maxBatch: number;
   private readonly hasMonocular: boolean;
   private running = false;
-  private readonly coverage: YawCoverage;
+  private readonly coverage: ScanCoverage;
+  /** Keyframes already folded into the coverage (a semantics rebuild re-queues them: count once). */
+  private readonly covered = new Set<string>();
   /** Working size chosen by the first keyframe (kept so a rebuild uses the same one). */
   private working: { width?: number; height?: number } | null = null;
 
   constructor(private readonly options: ScanSessionOptions = {}) {
-    this.coverage = new YawCoverage(options.coverageSectors ?? 12, options.coverageMinKeyframes ?? 1);
+    this.coverage = new ScanCoverage(options.coverage);
     this.budget = options.budget ?? 300_000;
     if (!Number.isInteger(this.budget) || this.budget < 1) throw new Error(`ScanSession: budget must be a positive integer, got ${options.budget}`);
     this.minLabelSupport = options.minLabelSupport ?? 2;
@@ -180,8 +103,11 @@ export class ScanSession {
   add(frame: Frame): void {
     if (!frame || !frame.id) throw new Error('ScanSession: keyframe without id');
     if (this.ids.has(frame.id)) throw new Error(`ScanSession: keyframe ${frame.id} was already added`);
+    // Device depth covers its keyframe at once (and a bad pose or depth map is refused here, before queuing);
+    // depthless keyframes are covered once reconstructed (see step).
+    if (frame.depth) this.coverage.addView(frame.cameraToWorld, frame.depth);
     this.build(frame);
-    this.coverage.add(frame.cameraToWorld);
+    if (frame.depth) this.covered.add(frame.id);
     this.ids.add(frame.id);
     this.queue.push(frame);
   }
@@ -226,10 +152,30 @@ export class ScanSession {
       const batch = this.queue.splice(0, this.maxBatch);
       const views = await this.reconstruction.addFrames(batch);
       this.reports.push(...views);
+      this.coverDepthless(batch);
       await this.reconstruction.finalize();
       return views;
     } finally {
       this.running = false;
+    }
+  }
+
+  /**
+   * Keyframes without device depth enter the coverage after their reconstruction: the reconstruction keeps
+   * no per-view depth, so the surface they saw is the scene's Gaussian centres rendered from their pose
+   * (nearest per pixel, 64 px across). A view that sees none of the scene falls back to its frustum's rays
+   * at a nominal 2 m, so the area in front of it still counts as seen from there.
+   */
+  private coverDepthless(batch: Frame[]): void {
+    const scene = this.reconstruction.scene;
+    for (const f of batch) {
+      if (this.covered.has(f.id)) continue;
+      this.covered.add(f.id);
+      let d = depthFromPoints(scene.positions, scene.count, f.cameraToWorld, f.intrinsics);
+      let filled = 0;
+      for (let i = 0; i < d.data.length; i++) if (d.data[i] > 0) filled++;
+      if (filled < 16) d = nominalDepth(f.intrinsics);
+      this.coverage.addView(f.cameraToWorld, d);
     }
   }
 
