@@ -53,21 +53,20 @@ export function PlacementManipulator({
   }, [pose]);
 
   // Input events of the current session, kept as sets the per-frame step reads.
-  const [listeners] = useState(() => {
+  const [listen] = useState(() => {
     const i = () => input.current;
-    return {
-      squeezestart: (e: XRInputSourceEvent) => void i().squeezing.add(e.inputSource),
-      squeezeend: (e: XRInputSourceEvent) => void i().squeezing.delete(e.inputSource),
-      selectstart: (e: XRInputSourceEvent) => void i().selecting.add(e.inputSource),
-      selectend: (e: XRInputSourceEvent) => void i().selecting.delete(e.inputSource),
+    const handlers: Record<string, (e: XRInputSourceEvent) => void> = {
+      squeezestart: (e) => void i().squeezing.add(e.inputSource),
+      squeezeend: (e) => void i().squeezing.delete(e.inputSource),
+      selectstart: (e) => void i().selecting.add(e.inputSource),
+      selectend: (e) => void i().selecting.delete(e.inputSource),
     };
-  });
-  const listen = useRef((s: XRSession | null, on: boolean) => {
-    if (!s) return;
-    for (const [type, fn] of Object.entries(listeners)) {
-      if (on) s.addEventListener(type, fn as EventListener);
-      else s.removeEventListener(type, fn as EventListener);
-    }
+    return (s: XRSession | null, on: boolean) => {
+      for (const [type, fn] of Object.entries(handlers)) {
+        if (on) s?.addEventListener(type, fn as EventListener);
+        else s?.removeEventListener(type, fn as EventListener);
+      }
+    };
   });
   // Leaving XR mid-grab keeps where the hands left it.
   const callbacks = useRef({ onLive, onCommit });
@@ -75,7 +74,6 @@ export function PlacementManipulator({
     callbacks.current = { onLive, onCommit };
   });
   useEffect(() => {
-    const l = listen.current;
     // TEST-ONLY hook (?xr-emulate=quest3 and nothing else): the browser test moves the emulated
     // controllers and hands (tests/browser/view-manipulate.test.ts).
     let live = true;
@@ -88,10 +86,10 @@ export function PlacementManipulator({
       const m = model.current;
       if (m?.active) callbacks.current.onCommit(m.releaseAll());
       callbacks.current.onLive(null);
-      l(session.current, false);
+      listen(session.current, false);
       session.current = null;
     };
-  }, []);
+  }, [listen]);
 
   useFrame((_s, delta, xrFrame) => {
     const frame = xrFrame as XRFrame | undefined;
@@ -99,10 +97,10 @@ export function PlacementManipulator({
     const m = model.current;
     if (!frame || !ref || !m) return;
     if (session.current !== frame.session) {
-      listen.current(session.current, false);
+      listen(session.current, false);
       input.current.reset();
       session.current = frame.session;
-      listen.current(session.current, true);
+      listen(session.current, true);
     }
     const wasActive = m.active;
     const before = m.pose;
