@@ -15,6 +15,7 @@ import { RELEVANCY_THRESHOLD, type QueryAnswer } from '@/lib/inference/semantics
 import type { ProgressEvent } from '@/lib/pipeline/progress';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
 import { fetchSharedScene } from '@/lib/web/view/shared-scene';
+import { PLACE_TAP_EVENT } from '@/lib/web/view/xr-manipulation-input';
 import { centreBounds } from '@/lib/web/spark-splats';
 import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib/web/view/view-answer';
 import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
@@ -150,7 +151,9 @@ export default function ViewClient() {
     setAlign(null);
     setPose((p) => poseAt((b.min[0] + b.max[0]) / 2, (b.min[2] + b.max[2]) / 2, h[0], h[2], p.yaw));
   };
-  // The controller trigger / hand pinch ("select") places too.
+  // A tap of the controller trigger / hand pinch places too: a select released without moving, as told
+  // by the in-XR manipulator (PLACE_TAP_EVENT on the session); a select that moves drags the scene
+  // instead (lib/align/placement-gestures.ts), so the raw 'select' event is not listened to.
   const placeRef = useRef(placeAtReticle);
   useEffect(() => {
     placeRef.current = placeAtReticle;
@@ -159,17 +162,17 @@ export default function ViewClient() {
     const store = xr.store;
     if (!store) return;
     let session: XRSession | null = null;
-    const onSelect = () => placeRef.current();
+    const onTap = () => placeRef.current();
     const unsub = store.subscribe((st) => {
       const next = (st.session as XRSession | undefined) ?? null;
       if (next === session) return;
-      session?.removeEventListener('select', onSelect);
+      session?.removeEventListener(PLACE_TAP_EVENT, onTap);
       session = next;
-      session?.addEventListener('select', onSelect);
+      session?.addEventListener(PLACE_TAP_EVENT, onTap);
     });
     return () => {
       unsub();
-      session?.removeEventListener('select', onSelect);
+      session?.removeEventListener(PLACE_TAP_EVENT, onTap);
     };
   }, [xr.store]);
   const nudge = (dx: number, dz: number, dyawDeg: number) => setPose((p) => ({ x: p.x + dx, z: p.z + dz, yaw: p.yaw + (dyawDeg * Math.PI) / 180 }));

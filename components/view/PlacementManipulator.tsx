@@ -3,19 +3,22 @@
  * Moves/turns the placed scene by hand in an AR session (Quest Browser has no dom-overlay, so the
  * page's buttons cannot be reached in the headset). Raw WebXR input, because the app turns
  * @react-three/xr's controller/hand models off (their profiles come from a CDN) and input sources
- * exist without them: squeeze (the `squeezestart`/`squeezeend` events, or the xr-standard grip
- * button) grabs the scene at the grip pose, two squeezes turn it by the vector between the hands, and
- * the thumbstick turns it about its centre (x) or pushes/pulls it along the view direction (y).
- * The maths is lib/align/manipulation.ts. While the hands move, `onLive` gets the pose (drawn, not
- * anchored); when the last hand lets go / the stick returns, `onCommit` gets it so the page re-anchors
- * it as after placement or auto-align. An in-XR label shows the pose and the change.
+ * exist without them. The gesture mapping (lib/align/placement-gestures.ts): squeeze grabs at once,
+ * a select (trigger / pinch) that moves drags, a select released without moving is a tap and places
+ * the scene at the reticle (announced to the page with PLACE_TAP_EVENT on the session; the page owns
+ * placement); two holding hands turn it by the vector between them; the thumbstick turns it about its
+ * centre (x) or pushes/pulls it along the view direction (y). The maths is lib/align/manipulation.ts.
+ * While the hands move, `onLive` gets the pose (drawn, not anchored); when the last hand lets go / the
+ * stick returns, `onCommit` gets it so the page re-anchors it as after placement or auto-align. An
+ * in-XR label shows the pose and the change.
  */
 import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useRef, useState } from 'react';
 import * as THREE from 'three';
 import { manipulationLabel, PlacementManipulation } from '@/lib/align/manipulation';
 import { poseDifference, type Pose2D } from '@/lib/align/pose-2d';
-import { XrManipulationInput } from '@/lib/web/view/xr-manipulation-input';
+import { maybeInstallXrEmulation } from '@/lib/web/xr-emulation';
+import { PLACE_TAP_EVENT, XrManipulationInput } from '@/lib/web/view/xr-manipulation-input';
 import { labelTexture } from './AnswerMarkers';
 
 const LABEL_MS = 4000;
@@ -49,26 +52,44 @@ export function PlacementManipulator({
     else model.current.setPose(pose);
   }, [pose]);
 
-  const [{ onSqueezeStart, onSqueezeEnd }] = useState(() => ({
-    onSqueezeStart: (e: XRInputSourceEvent) => void input.current.squeezing.add(e.inputSource),
-    onSqueezeEnd: (e: XRInputSourceEvent) => void input.current.squeezing.delete(e.inputSource),
-  }));
+  // Input events of the current session, kept as sets the per-frame step reads.
+  const [listen] = useState(() => {
+    const i = () => input.current;
+    const handlers: Record<string, (e: XRInputSourceEvent) => void> = {
+      squeezestart: (e) => void i().squeezing.add(e.inputSource),
+      squeezeend: (e) => void i().squeezing.delete(e.inputSource),
+      selectstart: (e) => void i().selecting.add(e.inputSource),
+      selectend: (e) => void i().selecting.delete(e.inputSource),
+    };
+    return (s: XRSession | null, on: boolean) => {
+      for (const [type, fn] of Object.entries(handlers)) {
+        if (on) s?.addEventListener(type, fn as EventListener);
+        else s?.removeEventListener(type, fn as EventListener);
+      }
+    };
+  });
   // Leaving XR mid-grab keeps where the hands left it.
   const callbacks = useRef({ onLive, onCommit });
   useEffect(() => {
     callbacks.current = { onLive, onCommit };
   });
-  useEffect(
-    () => () => {
+  useEffect(() => {
+    // TEST-ONLY hook (?xr-emulate=quest3 and nothing else): the browser test moves the emulated
+    // controllers and hands (tests/browser/view-manipulate.test.ts).
+    let live = true;
+    void maybeInstallXrEmulation().then(
+      (device) => live && device && Object.assign(window, { __segsplatXrDevice: device }),
+      () => {},
+    );
+    return () => {
+      live = false;
       const m = model.current;
       if (m?.active) callbacks.current.onCommit(m.releaseAll());
       callbacks.current.onLive(null);
-      session.current?.removeEventListener('squeezestart', onSqueezeStart);
-      session.current?.removeEventListener('squeezeend', onSqueezeEnd);
+      listen(session.current, false);
       session.current = null;
-    },
-    [onSqueezeStart, onSqueezeEnd],
-  );
+    };
+  }, [listen]);
 
   useFrame((_s, delta, xrFrame) => {
     const frame = xrFrame as XRFrame | undefined;
@@ -76,19 +97,19 @@ export function PlacementManipulator({
     const m = model.current;
     if (!frame || !ref || !m) return;
     if (session.current !== frame.session) {
-      session.current?.removeEventListener('squeezestart', onSqueezeStart);
-      session.current?.removeEventListener('squeezeend', onSqueezeEnd);
-      input.current.squeezing.clear();
+      listen(session.current, false);
+      input.current.reset();
       session.current = frame.session;
-      session.current.addEventListener('squeezestart', onSqueezeStart);
-      session.current.addEventListener('squeezeend', onSqueezeEnd);
+      listen(session.current, true);
     }
     const wasActive = m.active;
     const before = m.pose;
     if (!wasActive) startPose.current = before;
     try {
       const dir = camera.getWorldDirection(new THREE.Vector3());
-      input.current.step(m, frame, ref, frame.session.inputSources, delta, pivotLocal, [dir.x, dir.z]);
+      const taps = input.current.step(m, frame, ref, frame.session.inputSources, delta, pivotLocal, [dir.x, dir.z]);
+      // One placement per frame is enough, however many hands tapped.
+      if (taps > 0) frame.session.dispatchEvent(new Event(PLACE_TAP_EVENT));
     } catch {
       // A non-finite pose from the runtime: drop the grab rather than the scene.
       m.releaseAll();

@@ -1,7 +1,7 @@
 /**
  * Raw WebXR input → placement: plain objects shaped like XRInputSource/XRFrame (no controller models),
  * squeeze by event set or xr-standard grip button, grip space preferred, thumbsticks summed, a vanished
- * source ending its grab.
+ * source ending its grab; selects (event set or trigger) are taps when still and drags when moved.
  */
 import { describe, expect, it } from 'vitest';
 import { PlacementManipulation } from '../../../lib/align/manipulation';
@@ -14,13 +14,13 @@ const DEG = Math.PI / 180;
 function controller(handedness: string) {
   const grip = { name: `${handedness}-grip` };
   const ray = { name: `${handedness}-ray` };
-  const state = { m: pose2DToMatrix4({ x: 0, z: 0, yaw: 0 }), squeeze: false, axes: [0, 0, 0, 0] };
+  const state = { m: pose2DToMatrix4({ x: 0, z: 0, yaw: 0 }), squeeze: false, trigger: false, axes: [0, 0, 0, 0] };
   const src: XrInputLike = {
     handedness,
     gripSpace: grip,
     targetRaySpace: ray,
     get gamepad() {
-      return { mapping: 'xr-standard', axes: state.axes, buttons: [{ pressed: false }, { pressed: state.squeeze }] };
+      return { mapping: 'xr-standard', axes: state.axes, buttons: [{ pressed: state.trigger }, { pressed: state.squeeze }] };
     },
   };
   const at = (x: number, y: number, z: number, yawDeg = 0) => {
@@ -117,5 +117,38 @@ describe('XrManipulationInput', () => {
     r.state.axes = [0, 0, -0.6, 0]; // sum clamped to full left
     input.step(m, frame, 'ref', [l.src, r.src], 0.05, [0, 0], [0, -1]);
     expect(m.pose.yaw / DEG).toBeCloseTo(45 * 0.05, 9);
+  });
+
+  it('a pinch (select events, hand without an xr-standard gamepad) released still is one tap and moves nothing', () => {
+    const m = new PlacementManipulation({ x: 1, z: 2, yaw: 0 });
+    const input = new XrManipulationInput();
+    const h = controller('right');
+    const hand: XrInputLike = { handedness: 'right', gripSpace: h.grip, targetRaySpace: h.ray, gamepad: { mapping: '', axes: [], buttons: [{ pressed: false }] } };
+    const frame = frameFor(h);
+    h.at(0.2, 1.3, -0.3);
+    input.selecting.add(hand);
+    expect(input.step(m, frame, 'ref', [hand], 0.01, [0, 0], [0, -1])).toBe(0);
+    h.at(0.21, 1.35, -0.3);
+    expect(input.step(m, frame, 'ref', [hand], 0.01, [0, 0], [0, -1])).toBe(0);
+    input.selecting.delete(hand);
+    expect(input.step(m, frame, 'ref', [hand], 0.01, [0, 0], [0, -1])).toBe(1);
+    near(m.pose, { x: 1, z: 2, yaw: 0 });
+  });
+
+  it('a pinch that moves drags (no tap); the trigger button counts as select', () => {
+    const m = new PlacementManipulation({ x: 1, z: 2, yaw: 0 });
+    const input = new XrManipulationInput();
+    const r = controller('right');
+    const frame = frameFor(r);
+    r.at(0, 1, 0);
+    r.state.trigger = true;
+    input.step(m, frame, 'ref', [r.src], 0.01, null, [0, -1]);
+    r.at(0.25, 1, -0.1);
+    input.step(m, frame, 'ref', [r.src], 0.01, null, [0, -1]);
+    near(m.pose, { x: 1.25, z: 1.9, yaw: 0 });
+    r.state.trigger = false;
+    expect(input.step(m, frame, 'ref', [r.src], 0.01, null, [0, -1])).toBe(0);
+    expect(m.active).toBe(false);
+    near(m.pose, { x: 1.25, z: 1.9, yaw: 0 });
   });
 });
