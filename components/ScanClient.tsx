@@ -32,9 +32,10 @@ function useScanController(): { controller: ScanController | null; error: string
         if (cancelled) return;
         c = new ScanController({ maxSplats: params.maxSplats, sim, modelsBase: params.modelsBase, testModels: params.testModels });
         if (sim) {
-          // TEST-ONLY hooks: the browser test moves the emulated headset and reads what was captured.
-          const device = await maybeInstallXrEmulation();
-          Object.assign(window, { __segsplatScan: c, __segsplatXrDevice: device });
+          // TEST-ONLY hook: the browser test reads what was captured (the emulated device is
+          // window.__segsplatXrDevice, lib/web/xr-emulation.ts).
+          await maybeInstallXrEmulation();
+          Object.assign(window, { __segsplatScan: c });
         }
         setController(c);
         await c.init();

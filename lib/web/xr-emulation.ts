@@ -45,8 +45,7 @@ export function installXrEmulation(req: XrEmulationRequest): Promise<XRDevice> {
   installed ??= (async () => {
     const [{ XRDevice, metaQuest3 }, { SyntheticEnvironmentModule }] = await Promise.all([import('iwer'), import('@iwer/sem')]);
     const device = new XRDevice(metaQuest3, { stereoEnabled: true });
-    // Hands, not controllers: @react-three/xr fetches controller layouts from a CDN (unreachable in
-    // tests); hand input sources need nothing from the network.
+    // Hands first (tests that need controllers switch primaryInputMode through the device hook).
     device.primaryInputMode = 'hand';
     // Chromium ships its own navigator.xr (with no device behind it): replace it.
     device.installRuntime({ forceInstall: true });
@@ -56,6 +55,9 @@ export function installXrEmulation(req: XrEmulationRequest): Promise<XRDevice> {
       if (!res.ok) throw new Error(`XR emulation: room ${req.room} not found (HTTP ${res.status}); run the build to copy @iwer/sem captures`);
       device.sem!.loadEnvironment(await res.json());
     }
+    // TEST-ONLY hook, like the emulator itself (only under ?xr-emulate): browser tests move the
+    // emulated head, controllers and hands through it.
+    Object.assign(globalThis, { __segsplatXrDevice: device });
     return device;
   })();
   return installed;
