@@ -144,7 +144,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
     columns: ['method', 'wall ms', 'CPU ms', 'ratio (CPU) vs exhaustive sweep'],
     rows: [
       ['baseline: exhaustive sweep (mode full: box-filtered ZNCC, streaming WTA, every plane)', full.wallMs, full.cpuMs, 1],
-      ['coarse-to-fine sweep (default: all planes at 1/2 res, +-4 planes per 32 px tile at full res)', sweep.wallMs, sweep.cpuMs, sweep.cpuMs / full.cpuMs],
+      ['coarse-to-fine sweep (default: exhaustive at the pyramid top, then +-band planes per 48 px tile per level)', sweep.wallMs, sweep.cpuMs, sweep.cpuMs / full.cpuMs],
       ['exhaustive sweep, 2 sources (mean of both)', twoFull.wallMs, twoFull.cpuMs, twoFull.cpuMs / full.cpuMs],
       ['coarse-to-fine sweep, 2 sources (mean of both)', two.wallMs, two.cpuMs, two.cpuMs / full.cpuMs],
       [`baseline: naive window ZNCC (${naivePlanes} planes, scaled to ${planes})`, naivePerView.wallMs, naivePerView.cpuMs, naivePerView.cpuMs / full.cpuMs],
