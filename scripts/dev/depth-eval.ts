@@ -4,7 +4,8 @@
  * each target forward-splatted with their depth; PSNR over all pixels. Stereo for a context view uses context views
  * only. Sweeps and FastDepth outputs are cached in data/cache/ (gitignored).
  *
- *   npx tsx scripts/dev/depth-eval.ts [--targets 10] [--planes 128] [--sources 3] [--json out.json]
+ *   npx tsx scripts/dev/depth-eval.ts [--targets 10] [--planes 128] [--sources 3] [--mode full|coarse-to-fine] [--band 4]
+ *     [--json out.json]
  */
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -32,6 +33,8 @@ const sweepSettings: SweepSettings = {
   window: Number(arg('window', '7')),
   sources: Number(arg('sources', '3')),
   bestK: Number(arg('bestk', '2')),
+  mode: arg('mode', 'coarse-to-fine') as SweepSettings['mode'],
+  band: Number(arg('band', '4')),
 };
 const refine: RefineSettings = {
   filter: {
@@ -58,7 +61,7 @@ const splatView = (k: number, depth?: Float32Array): SplatView => ({
 });
 
 // --- sweeps, cached ---
-const key = `${sweepSettings.planes}p-w${sweepSettings.window}-s${sweepSettings.sources}-k${sweepSettings.bestK}`;
+const key = `${sweepSettings.planes}p-w${sweepSettings.window}-s${sweepSettings.sources}-k${sweepSettings.bestK}-${sweepSettings.mode === 'full' ? 'full' : `c2f-b${sweepSettings.band}`}`;
 const sweeps: (PlaneSweepResult | undefined)[] = [];
 const sweepSources: number[][] = [];
 let sweepCpuMs = 0, sweepCount = 0;

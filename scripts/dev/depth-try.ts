@@ -1,9 +1,9 @@
-/** Scratch: one plane sweep on the fox capture, timed, with PNG dumps to data/cache/. */
+/** Scratch: one plane sweep on the fox capture, timed, with PNG dumps to data/cache/. Args: [ref] [planes] [mode] */
 import { writeFileSync } from 'node:fs';
 import { PNG } from 'pngjs';
 import { loadFoxFrames, foxSplit, CACHE_DIR } from './depth-fox-data';
 import { makeStereoView } from '../../lib/inference/depth/stereo-view';
-import { planeSweep } from '../../lib/inference/depth/plane-sweep';
+import { planeSweep, type PlaneSweepMode } from '../../lib/inference/depth/plane-sweep';
 import { estimateDepthRange, selectSourceViews } from '../../lib/inference/depth/source-views';
 
 const { frames } = await loadFoxFrames();
@@ -17,7 +17,8 @@ const src = selectSourceViews(frames[refI].cameraToWorld, poses, 3).map((k) => c
 const range = estimateDepthRange(frames[refI].cameraToWorld, poses);
 console.log('ref', frames[refI].id, 'sources', src.map((i) => frames[i].id), range);
 const c0 = process.cpuUsage(); const t0 = performance.now();
-const res = planeSweep(views[refI], src.map((i) => views[i]), { ...range, planes });
+const mode = (process.argv[4] ?? 'coarse-to-fine') as PlaneSweepMode;
+const res = planeSweep(views[refI], src.map((i) => views[i]), { ...range, planes, mode });
 const cpu = process.cpuUsage(c0);
 console.log('wall', (performance.now() - t0).toFixed(0), 'ms cpu', ((cpu.user + cpu.system) / 1000).toFixed(0), 'ms');
 const panels: Uint8Array[] = [];

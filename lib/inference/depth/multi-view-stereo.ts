@@ -5,7 +5,7 @@
  */
 import { filterDepth, type DepthFilterOptions, type PosedDepth } from './cross-view-filter';
 import { fillDepthHoles, type HoleFillOptions } from './hole-fill';
-import { planeSweep, type PlaneSweepResult } from './plane-sweep';
+import { planeSweep, type PlaneSweepMode, type PlaneSweepResult } from './plane-sweep';
 import { estimateDepthRange, selectSourceViews } from './source-views';
 import type { StereoView } from './stereo-view';
 
@@ -19,6 +19,9 @@ export interface SweepSettings {
   near?: number;
   far?: number;
   noiseStd?: number;
+  /** Plane-sweep mode and coarse-to-fine band (plane-sweep.ts; default coarse-to-fine, band 4). */
+  mode?: PlaneSweepMode;
+  band?: number;
 }
 
 export interface ViewSweep {
@@ -40,7 +43,7 @@ export function sweepView(views: StereoView[], i: number, s: SweepSettings = {})
   const result = planeSweep(
     ref,
     picked.map((k) => views[k]),
-    { planes: s.planes, window: s.window, bestK: s.bestK !== undefined ? Math.min(s.bestK, picked.length) : undefined, noiseStd: s.noiseStd, ...range },
+    { planes: s.planes, window: s.window, bestK: s.bestK !== undefined ? Math.min(s.bestK, picked.length) : undefined, noiseStd: s.noiseStd, mode: s.mode, band: s.band, ...range },
   );
   return { result, sources: picked };
 }

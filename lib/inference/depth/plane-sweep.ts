@@ -4,14 +4,20 @@
  * view is warped onto each plane through its homography and compared with the reference by windowed ZNCC; the
  * per-source scores are aggregated robustly (mean of the best k of n, so an occluded source does not veto the
  * right depth); winner-take-all with a parabolic sub-plane refinement; confidence = the peak score and its margin
- * over the best non-adjacent plane.
+ * over the best non-adjacent plane. The loop itself is plane-sweep-kernel.ts.
  *
- * Cost: O(D x S x pixels), independent of the window size: box sums of W, W^2 and I*W come from sliding row
- * sums and running column sums. The cost volume is never stored: best, second best and the peak's neighbours are
- * tracked plane by plane, so memory is O(pixels) plus a few rows per source.
+ * Coarse-to-fine (the default): a pyramid of views halved in size, each coarser level with half the planes (the
+ * same plane step in pixels of parallax). The coarsest level (1/4 resolution, 1/4 of the planes: 1/64 of the
+ * work) is swept exhaustively; every finer level sweeps each 48x48 tile only over the planes within +-band of
+ * the winners under it one level up. Tiles keep the box-sum trick (a whole window of neighbours shares each
+ * plane); a tile straddling a depth edge sweeps the union of its surfaces' bands. The exhaustive sweep
+ * (`mode: 'full'`) is the reference it is measured against (docs/DEPTH.md).
  */
 import type { StereoView } from './stereo-view';
-import { multiply } from '../../capture/pose';
+import { scaleIntrinsics } from '../../capture/frame';
+import { createSweepKernel, type SweepKernelResult, type SweepKernelSettings } from './plane-sweep-kernel';
+
+export type PlaneSweepMode = 'coarse-to-fine' | 'full';
 
 export interface PlaneSweepOptions {
   /** Number of inverse-depth planes (default 128). */
@@ -25,6 +31,13 @@ export interface PlaneSweepOptions {
   far: number;
   /** Grey-level noise floor (0..1 units): windows flatter than this get a ZNCC near 0, i.e. no confidence. */
   noiseStd?: number;
+  /**
+   * 'coarse-to-fine' (default): exhaustive at 1/4 resolution, then a band of planes per tile at 1/2 and full
+   * resolution; 'full': every plane at every pixel (the reference, about 4-5x the CPU time).
+   */
+  mode?: PlaneSweepMode;
+  /** Coarse-to-fine: planes swept on either side of a coarse winner, in full-resolution plane indices (default 4). */
+  band?: number;
 }
 
 export interface PlaneSweepResult {
@@ -41,70 +54,41 @@ export interface PlaneSweepResult {
   planes: number;
 }
 
-const INVALID = -9;
+/** Tile side of the coarse-to-fine refinement (32 and 64 measured the same on the fox capture). */
+const TILE = 48;
 
 /**
- * Homography pieces for one source: a reference pixel (u, v) (index coordinates) on the plane of inverse depth
- * q maps to the source pixel (x/w, y/w) with (x, y, w) = G (u, v, 1) + q g.
+ * The pyramid: at most two halvings (1/4 resolution, 1/4 of the planes at the top), each level keeping at least
+ * 32 pixels a side and 16 planes; a level that cannot be halved is swept exhaustively.
  */
-function homographyParts(ref: StereoView, src: StereoView): { G: Float64Array; g: Float64Array } {
-  const rel = multiply(src.worldToCamera, ref.cameraToWorld); // reference camera -> source camera
-  const kr = ref.camera, ks = src.camera;
-  // Ray of reference pixel (u, v) on the plane z = -1 (camera looks down -z, image v grows downwards).
-  const M = [
-    [1 / kr.fx, 0, (0.5 - kr.cx) / kr.fx],
-    [0, -1 / kr.fy, (kr.cy - 0.5) / kr.fy],
-    [0, 0, -1],
-  ];
-  // Source projection to index coordinates, homogeneous w = -z.
-  const P = [
-    [ks.fx, 0, 0.5 - ks.cx],
-    [0, -ks.fy, 0.5 - ks.cy],
-    [0, 0, -1],
-  ];
-  const R = [0, 1, 2].map((r) => [0, 1, 2].map((c) => rel[c * 4 + r]));
-  const t = [rel[12], rel[13], rel[14]];
-  const PR = [0, 1, 2].map((r) => [0, 1, 2].map((c) => P[r][0] * R[0][c] + P[r][1] * R[1][c] + P[r][2] * R[2][c]));
-  const G = new Float64Array(9);
-  for (let r = 0; r < 3; r++)
-    for (let c = 0; c < 3; c++) G[r * 3 + c] = PR[r][0] * M[0][c] + PR[r][1] * M[1][c] + PR[r][2] * M[2][c];
-  // A point at depth d is d * ray, and the projection is scale-free, so the translation enters as t / d
-  // (times the homogeneous 1 of the pixel): H(q) = P (R M + q t e3^T).
-  const g = new Float64Array(3);
-  for (let r = 0; r < 3; r++) g[r] = P[r][0] * t[0] + P[r][1] * t[1] + P[r][2] * t[2];
-  return { G, g };
-}
+const MAX_HALVINGS = 2;
+const MIN_COARSE_SIDE = 32;
+const MIN_COARSE_PLANES = 16;
 
-/** Sliding box sums (radius r, replicated borders) of `src` rows into `dst`, both w x h. */
-function boxRows(src: Float32Array, dst: Float32Array, w: number, h: number, r: number): void {
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    let s = 0;
-    for (let k = -r; k <= r; k++) s += src[o + (k < 0 ? 0 : k >= w ? w - 1 : k)];
-    for (let x = 0; x < w; x++) {
-      dst[o + x] = s;
-      const add = x + r + 1, sub = x - r;
-      s += src[o + (add >= w ? w - 1 : add)] - src[o + (sub < 0 ? 0 : sub)];
-    }
-  }
-}
+/** A coarse winner votes for its plane when its score reaches this... */
+const VOTE_SCORE = 0.2;
+/** ...and a plane is swept (with its band) when this share of the coarse pixels under the tile voted for it. */
+const VOTE_SHARE = 0.02;
 
-/** Sliding box sums along columns (radius r, replicated borders), in place via a column accumulator. */
-function boxCols(src: Float32Array, dst: Float32Array, w: number, h: number, r: number, acc: Float64Array): void {
-  acc.fill(0);
-  for (let k = -r; k <= r; k++) {
-    const o = (k < 0 ? 0 : k >= h ? h - 1 : k) * w;
-    for (let x = 0; x < w; x++) acc[x] += src[o + x];
-  }
-  for (let y = 0; y < h; y++) {
-    const o = y * w;
-    const add = y + r + 1, sub = y - r;
-    const oa = (add >= h ? h - 1 : add) * w, os = (sub < 0 ? 0 : sub) * w;
+/** The view area-averaged 2x2 (a trailing odd row or column dropped): continuous pixel coordinates halve. */
+function halveView(v: StereoView): StereoView {
+  const w = v.width >> 1, h = v.height >> 1;
+  const gray = new Float32Array(w * h);
+  const src = v.gray, sw = v.width;
+  for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
-      dst[o + x] = acc[x];
-      acc[x] += src[oa + x] - src[os + x];
+      const o = 2 * y * sw + 2 * x;
+      gray[y * w + x] = 0.25 * (src[o] + src[o + 1] + src[o + sw] + src[o + sw + 1]);
     }
-  }
+  const k = v.camera;
+  return {
+    ...v,
+    width: w,
+    height: h,
+    gray,
+    camera: { fx: k.fx / 2, fy: k.fy / 2, cx: k.cx / 2, cy: k.cy / 2, width: w, height: h },
+    frameIntrinsics: scaleIntrinsics(v.frameIntrinsics, v.frameIntrinsics.width / 2, v.frameIntrinsics.height / 2),
+  };
 }
 
 export function checkPlaneSweepInputs(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions): void {
@@ -125,349 +109,100 @@ export function checkPlaneSweepInputs(ref: StereoView, sources: StereoView[], op
   if (!Number.isInteger(win) || win < 3 || win % 2 === 0 || win > 31) throw new Error(`plane sweep: window must be odd in 3..31, got ${win}`);
   const k = opts.bestK ?? Math.min(2, sources.length);
   if (!Number.isInteger(k) || k < 1 || k > sources.length) throw new Error(`plane sweep: bestK must be in 1..${sources.length}, got ${k}`);
+  const mode = opts.mode ?? 'coarse-to-fine';
+  if (mode !== 'coarse-to-fine' && mode !== 'full') throw new Error(`plane sweep: mode must be 'coarse-to-fine' or 'full', got ${String(mode)}`);
+  const band = opts.band ?? 4;
+  if (!Number.isInteger(band) || band < 1 || band >= d) throw new Error(`plane sweep: band must be an integer in 1..${d - 1} planes, got ${band}`);
 }
+
 
 export function planeSweep(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions): PlaneSweepResult {
   checkPlaneSweepInputs(ref, sources, opts);
   const D = opts.planes ?? 128;
-  const r = ((opts.window ?? 7) - 1) >> 1;
-  const S = sources.length;
-  const K = opts.bestK ?? Math.min(2, S);
-  const W = ref.width, H = ref.height, N = W * H;
-  const n = (2 * r + 1) * (2 * r + 1);
-  const invN = 1 / n;
-  const noise = opts.noiseStd ?? 0.01;
-  const eps = n * noise * noise;
+  const set: SweepKernelSettings = {
+    planes: D,
+    near: opts.near,
+    far: opts.far,
+    radius: ((opts.window ?? 7) - 1) >> 1,
+    bestK: opts.bestK ?? Math.min(2, sources.length),
+    noiseStd: opts.noiseStd ?? 0.01,
+  };
+  const W = ref.width, H = ref.height;
+  const out = (opts.mode ?? 'coarse-to-fine') === 'full' ? sweepAll(ref, sources, set) : sweepLevel(ref, sources, set, opts.band ?? 4, 0);
+  return { width: W, height: H, ...out, near: opts.near, far: opts.far, planes: D };
+}
 
-  // Reference statistics, once: centred grey values keep the variance subtraction well conditioned.
-  const I = new Float32Array(N);
-  for (let i = 0; i < N; i++) I[i] = ref.gray[i] - 0.5;
-  const Q = 65535; // source units per grey level 1
-  const epsW = eps * Q * Q;
-  const tmp = new Float32Array(N);
-  const acc = new Float64Array(W);
-  const sumI = new Float32Array(N);
-  const invSdI = new Float32Array(N);
-  boxRows(I, tmp, W, H, r);
-  boxCols(tmp, sumI, W, H, r, acc);
-  const I2 = new Float32Array(N);
-  for (let i = 0; i < N; i++) I2[i] = I[i] * I[i];
-  boxRows(I2, tmp, W, H, r);
-  boxCols(tmp, invSdI, W, H, r, acc);
-  for (let i = 0; i < N; i++) {
-    const v = invSdI[i] - sumI[i] * sumI[i] * invN;
-    invSdI[i] = 1 / Math.sqrt((v > 0 ? v : 0) + eps);
-  }
+function sweepAll(ref: StereoView, sources: StereoView[], set: SweepKernelSettings): SweepKernelResult {
+  const kernel = createSweepKernel(ref, sources, set);
+  const all = new Int32Array(set.planes);
+  for (let p = 0; p < all.length; p++) all[p] = p;
+  kernel.sweepRect(0, ref.width, 0, ref.height, all, all.length);
+  return kernel.result();
+}
 
-  const parts = sources.map((s) => homographyParts(ref, s));
-  // Sources as 16-bit fixed point: a quarter of the cache footprint of float64 (the warp's random reads are the
-  // cache-bound part of the loop), quantisation 1.5e-5, far below image noise. Rescaled with the reference below.
-  const srcGray = sources.map((s) => {
-    if (s.width < 2 || s.height < 2) throw new Error(`plane sweep: view ${s.id} is smaller than 2x2`);
-    const g = new Uint16Array(s.gray.length);
-    for (let i = 0; i < g.length; i++) g[i] = Math.round(Math.min(1, Math.max(0, s.gray[i])) * 65535);
-    return g;
-  });
+/** One pyramid level: guided by the level above it when it can be halved, exhaustive otherwise. */
+function sweepLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, halvings: number): SweepKernelResult {
+  const coarsePlanes = Math.ceil(set.planes / 2);
+  if (halvings >= MAX_HALVINGS || Math.min(ref.width, ref.height) >> 1 < MIN_COARSE_SIDE || coarsePlanes < MIN_COARSE_PLANES)
+    return sweepAll(ref, sources, set);
+  // Half the planes at half the resolution: the same plane step in pixels of parallax. The band keeps its width
+  // in inverse depth.
+  const coarse = sweepLevel(halveView(ref), sources.map(halveView), { ...set, planes: coarsePlanes }, Math.max(1, band >> 1), halvings + 1);
+  return refineLevel(ref, sources, set, band, coarse);
+}
 
-  // Per-source streaming state, allocated once: the horizontal box sums of the last 2r+2 warped rows (a ring),
-  // the running column sums of the current window, the centre validity, and one row of scores.
-  const R2 = 2 * r + 2;
-  // Float64 scratch: small enough to stay in cache, and it avoids float32<->float64 conversions in the loop.
-  const padLen = W + 2 * r + 1;
-  const padV = new Float64Array(padLen), padV2 = new Float64Array(padLen), padX = new Float64Array(padLen);
-  // Sums of W, W^2 and I*W interleaved per pixel: one cache line serves all three.
-  const ring = sources.map(() => new Float64Array(3 * R2 * W));
-  const ringOk = sources.map(() => new Uint8Array(R2 * W));
-  const acc3 = sources.map(() => new Float64Array(3 * W));
-  const scores = new Float64Array(S * W);
+/** Sweeps each tile of the reference over the bands of planes around the coarse level's winners under it. */
+function refineLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, coarse: SweepKernelResult): SweepKernelResult {
+  const D = set.planes;
+  const W = ref.width, H = ref.height;
+  const Wc = W >> 1, Hc = H >> 1;
+  // Coarse winners as (fractional) plane indices of this level.
+  const qNear = 1 / set.near, qStep = (1 / set.far - qNear) / (D - 1);
+  const win = new Float32Array(Wc * Hc).fill(NaN);
+  for (let i = 0; i < win.length; i++) if (coarse.depth[i] > 0) win[i] = (1 / coarse.depth[i] - qNear) / qStep;
 
-  // Warps row v of source s on the plane q into ring slot v % R2 and takes its horizontal window sums.
-  const warpRow = (s: number, q: number, v: number): void => {
-    const { G, g } = parts[s];
-    const src = srcGray[s];
-    const sw = sources[s].width;
-    const xMax = sw - 1, yMax = sources[s].height - 1;
-    const g00 = G[0], g10 = G[3], g20 = G[6];
-    // Homogeneous source coordinates advance by the first column of G along a row.
-    let hx = G[1] * v + G[2] + q * g[0];
-    let hy = G[4] * v + G[5] + q * g[1];
-    let hw = G[7] * v + G[8] + q * g[2];
-    const slot = (v % R2) * W;
-    const ok = ringOk[s];
-    const io = v * W;
-    for (let u = 0; u < W; u++) {
-      let val = 0;
-      let inside = 0;
-      if (hw > 1e-9) {
-        const iw = 1 / hw;
-        let x = hx * iw, y = hy * iw;
-        let x0: number, y0: number;
-        if (x >= 0 && y >= 0 && x < xMax && y < yMax) {
-          inside = 1;
-          x0 = x | 0;
-          y0 = y | 0;
-        } else {
-          // Out-of-image samples are clamped so the window stays defined; the centre's flag decides validity.
-          inside = x >= 0 && x <= xMax && y >= 0 && y <= yMax ? 1 : 0;
-          x = x < 0 ? 0 : x > xMax ? xMax : x;
-          y = y < 0 ? 0 : y > yMax ? yMax : y;
-          x0 = x | 0;
-          y0 = y | 0;
-          if (x0 >= xMax) x0 = xMax - 1;
-          if (y0 >= yMax) y0 = yMax - 1;
-        }
-        const ax = x - x0, ay = y - y0;
-        const i0 = y0 * sw + x0;
-        const a = src[i0], b = src[i0 + 1], c = src[i0 + sw], d = src[i0 + sw + 1];
-        const t0 = a + (b - a) * ax;
-        val = t0 + (c + (d - c) * ax - t0) * ay;
+  const votes = new Int32Array(D);
+  const tally = (cx0: number, cx1: number, cy0: number, cy1: number, minScore: number): number => {
+    votes.fill(0);
+    let voters = 0;
+    for (let cy = cy0; cy < cy1; cy++)
+      for (let cx = cx0; cx < cx1; cx++) {
+        const j = cy * Wc + cx;
+        const f = win[j];
+        if (Number.isNaN(f) || coarse.score[j] < minScore) continue;
+        const c = Math.round(f);
+        votes[c < 0 ? 0 : c >= D ? D - 1 : c]++;
+        voters++;
       }
-      padV[u + r] = val;
-      padV2[u + r] = val * val;
-      padX[u + r] = val * I[io + u];
-      ok[slot + u] = inside;
-      hx += g00;
-      hy += g10;
-      hw += g20;
-    }
-    // Replicated borders, then sliding horizontal sums without index clamping.
-    for (let k = 0; k < r; k++) {
-      padV[k] = padV[r];
-      padV2[k] = padV2[r];
-      padX[k] = padX[r];
-    }
-    for (let k = W + r; k < padLen; k++) {
-      padV[k] = padV[W + r - 1];
-      padV2[k] = padV2[W + r - 1];
-      padX[k] = padX[W + r - 1];
-    }
-    const rg = ring[s];
-    const base = 3 * slot;
-    let s1 = 0, s2 = 0, s3 = 0;
-    for (let k = 0; k <= 2 * r; k++) {
-      s1 += padV[k];
-      s2 += padV2[k];
-      s3 += padX[k];
-    }
-    const span = 2 * r + 1;
-    for (let x = 0; x < W; x++) {
-      rg[base + 3 * x] = s1;
-      rg[base + 3 * x + 1] = s2;
-      rg[base + 3 * x + 2] = s3;
-      s1 += padV[x + span] - padV[x];
-      s2 += padV2[x + span] - padV2[x];
-      s3 += padX[x + span] - padX[x];
-    }
+    return voters;
   };
 
-  // Streaming winner-take-all state.
-  const best = new Float32Array(N).fill(-Infinity);
-  const bestIdx = new Int32Array(N).fill(-1);
-  const second = new Float32Array(N).fill(-1);
-  const before = new Float32Array(N).fill(INVALID);
-  const after = new Float32Array(N).fill(INVALID);
-  const prev = new Float32Array(N).fill(INVALID);
-  const top = new Float64Array(S);
-
-  /** Mean of the best K valid scores of column x (missing ones count as 0: uncorrelated); INVALID if none. */
-  const aggregate = (x: number): number => {
-    let m = 0;
-    for (let s = 0; s < S; s++) {
-      const z = scores[s * W + x];
-      if (z === INVALID) continue;
-      let j = m++;
-      while (j > 0 && top[j - 1] < z) {
-        top[j] = top[j - 1];
-        j--;
+  const kernel = createSweepKernel(ref, sources, set);
+  const marked = new Uint8Array(D);
+  const list = new Int32Array(D);
+  for (let y0 = 0; y0 < H; y0 += TILE)
+    for (let x0 = 0; x0 < W; x0 += TILE) {
+      const x1 = Math.min(W, x0 + TILE), y1 = Math.min(H, y0 + TILE);
+      // Coarse pixels over the tile and one beyond it (a surface just outside may reach in at this resolution).
+      const cx0 = Math.max(0, (x0 >> 1) - 1), cx1 = Math.min(Wc, ((x1 + 1) >> 1) + 1);
+      const cy0 = Math.max(0, (y0 >> 1) - 1), cy1 = Math.min(Hc, ((y1 + 1) >> 1) + 1);
+      // Votes of the coarse winners; a plane few pixels pick is noise (textureless or occluded windows), not a
+      // surface, and would widen the tile's band for nothing.
+      let voters = tally(cx0, cx1, cy0, cy1, VOTE_SCORE);
+      // A tile with no confident coarse pixel (textureless) still gets a depth, unconfident like the full sweep's.
+      if (!voters) voters = tally(cx0, cx1, cy0, cy1, -Infinity);
+      const minVotes = Math.max(2, Math.ceil(VOTE_SHARE * (cx1 - cx0) * (cy1 - cy0)));
+      marked.fill(0);
+      let top = -1;
+      for (let c = 0; c < D; c++) {
+        if (votes[c] > (top < 0 ? 0 : votes[top])) top = c;
+        if (votes[c] < minVotes) continue;
+        for (let p = Math.max(0, c - band); p <= Math.min(D - 1, c + band); p++) marked[p] = 1;
       }
-      top[j] = z;
+      if (voters && !marked.some((m) => m)) for (let p = Math.max(0, top - band); p <= Math.min(D - 1, top + band); p++) marked[p] = 1;
+      let count = 0;
+      for (let p = 0; p < D; p++) if (marked[p]) list[count++] = p;
+      if (count) kernel.sweepRect(x0, x1, y0, y1, list, count);
     }
-    if (m === 0) return INVALID;
-    let sum = 0;
-    const kk = m < K ? m : K;
-    for (let j = 0; j < kk; j++) sum += top[j];
-    return sum / K;
-  };
-
-  /** Streaming winner-take-all: the peak, its two neighbours (for the parabola) and the best non-adjacent score. */
-  const track = (i: number, c: number, p: number): void => {
-    if (c === INVALID) {
-      prev[i] = INVALID;
-      return;
-    }
-    const b = best[i];
-    if (c > b) {
-      const bi = bestIdx[i];
-      if (bi >= 0 && p - bi > 1 && b > second[i]) second[i] = b;
-      before[i] = prev[i];
-      best[i] = c;
-      bestIdx[i] = p;
-      after[i] = INVALID;
-    } else if (p === bestIdx[i] + 1) after[i] = c;
-    else if (c > second[i]) second[i] = c;
-    prev[i] = c;
-  };
-
-  const qNear = 1 / opts.near, qFar = 1 / opts.far;
-  const qStep = (qFar - qNear) / (D - 1);
-  const lastRow = H - 1;
-
-  for (let p = 0; p < D; p++) {
-    const q = qNear + p * qStep;
-    // Prime every source's window with rows 0..r (clamped at the top edge).
-    for (let s = 0; s < S; s++) {
-      const ac = acc3[s];
-      ac.fill(0);
-      for (let v = 0; v <= r && v <= lastRow; v++) warpRow(s, q, v);
-      const rg = ring[s];
-      for (let k = -r; k <= r; k++) {
-        const o = ((k < 0 ? 0 : k > lastRow ? lastRow : k) % R2) * W;
-        for (let x = 0; x < W; x++) {
-          ac[3 * x] += rg[3 * (o + x)];
-          ac[3 * x + 1] += rg[3 * (o + x) + 1];
-          ac[3 * x + 2] += rg[3 * (o + x) + 2];
-        }
-      }
-    }
-    for (let y = 0; y < H; y++) {
-      const o = y * W;
-      const slotY = (y % R2) * W;
-      const enter = y + r + 1;
-      // ZNCC of row y, then slide the window down one row: the row leaving is y-r, the row entering y+r+1
-      // (both clamped; the entering row is warped into the slot the row before the leaving one freed).
-      for (let s = 0; s < S; s++) if (enter <= lastRow) warpRow(s, q, enter);
-      const oa = ((enter > lastRow ? lastRow : enter) % R2) * W;
-      const os = ((y - r < 0 ? 0 : y - r) % R2) * W;
-      if (S === 3 && K === 2) {
-        // The default configuration, fused: three sources and the best-2-of-3 aggregation in one pass.
-        const ac0 = acc3[0], ac1 = acc3[1], ac2 = acc3[2];
-        const rg0 = ring[0], rg1 = ring[1], rg2 = ring[2];
-        const ok0 = ringOk[0], ok1 = ringOk[1], ok2 = ringOk[2];
-        for (let x = 0; x < W; x++) {
-          const i = o + x;
-          const x3 = 3 * x, a3 = 3 * (oa + x), s3 = 3 * (os + x);
-          const mI = sumI[i] * invN, isd = invSdI[i];
-          let sW = ac0[x3], sW2 = ac0[x3 + 1], sIW = ac0[x3 + 2], vW: number;
-          let z0 = INVALID, z1 = INVALID, z2 = INVALID;
-          if (ok0[slotY + x]) {
-            vW = sW2 - sW * sW * invN;
-            z0 = ((sIW - mI * sW) * isd) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          }
-          ac0[x3] = sW + rg0[a3] - rg0[s3];
-          ac0[x3 + 1] = sW2 + rg0[a3 + 1] - rg0[s3 + 1];
-          ac0[x3 + 2] = sIW + rg0[a3 + 2] - rg0[s3 + 2];
-          sW = ac1[x3];
-          sW2 = ac1[x3 + 1];
-          sIW = ac1[x3 + 2];
-          if (ok1[slotY + x]) {
-            vW = sW2 - sW * sW * invN;
-            z1 = ((sIW - mI * sW) * isd) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          }
-          ac1[x3] = sW + rg1[a3] - rg1[s3];
-          ac1[x3 + 1] = sW2 + rg1[a3 + 1] - rg1[s3 + 1];
-          ac1[x3 + 2] = sIW + rg1[a3 + 2] - rg1[s3 + 2];
-          sW = ac2[x3];
-          sW2 = ac2[x3 + 1];
-          sIW = ac2[x3 + 2];
-          if (ok2[slotY + x]) {
-            vW = sW2 - sW * sW * invN;
-            z2 = ((sIW - mI * sW) * isd) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          }
-          ac2[x3] = sW + rg2[a3] - rg2[s3];
-          ac2[x3 + 1] = sW2 + rg2[a3 + 1] - rg2[s3 + 1];
-          ac2[x3 + 2] = sIW + rg2[a3 + 2] - rg2[s3 + 2];
-          let c: number;
-          if (z0 !== INVALID && z1 !== INVALID && z2 !== INVALID) {
-            const lo = z0 < z1 ? (z0 < z2 ? z0 : z2) : z1 < z2 ? z1 : z2;
-            c = (z0 + z1 + z2 - lo) * 0.5;
-          } else {
-            scores[x] = z0;
-            scores[W + x] = z1;
-            scores[2 * W + x] = z2;
-            c = aggregate(x);
-          }
-          track(i, c, p);
-        }
-        continue;
-      }
-      if (S === 2) {
-        // Two sources, fused likewise: mean of both (K = 2) or the better one (K = 1).
-        const ac0 = acc3[0], ac1 = acc3[1];
-        const rg0 = ring[0], rg1 = ring[1];
-        const ok0 = ringOk[0], ok1 = ringOk[1];
-        for (let x = 0; x < W; x++) {
-          const i = o + x;
-          const x3 = 3 * x, a3 = 3 * (oa + x), s3 = 3 * (os + x);
-          const mI = sumI[i] * invN, isd = invSdI[i];
-          let sW = ac0[x3], sW2 = ac0[x3 + 1], sIW = ac0[x3 + 2], vW: number;
-          let z0 = INVALID, z1 = INVALID;
-          if (ok0[slotY + x]) {
-            vW = sW2 - sW * sW * invN;
-            z0 = ((sIW - mI * sW) * isd) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          }
-          ac0[x3] = sW + rg0[a3] - rg0[s3];
-          ac0[x3 + 1] = sW2 + rg0[a3 + 1] - rg0[s3 + 1];
-          ac0[x3 + 2] = sIW + rg0[a3 + 2] - rg0[s3 + 2];
-          sW = ac1[x3];
-          sW2 = ac1[x3 + 1];
-          sIW = ac1[x3 + 2];
-          if (ok1[slotY + x]) {
-            vW = sW2 - sW * sW * invN;
-            z1 = ((sIW - mI * sW) * isd) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          }
-          ac1[x3] = sW + rg1[a3] - rg1[s3];
-          ac1[x3 + 1] = sW2 + rg1[a3 + 1] - rg1[s3 + 1];
-          ac1[x3 + 2] = sIW + rg1[a3 + 2] - rg1[s3 + 2];
-          let c: number;
-          if (z0 === INVALID && z1 === INVALID) c = INVALID;
-          else if (z0 === INVALID) c = K === 2 ? z1 * 0.5 : z1;
-          else if (z1 === INVALID) c = K === 2 ? z0 * 0.5 : z0;
-          else c = K === 2 ? (z0 + z1) * 0.5 : z0 > z1 ? z0 : z1;
-          track(i, c, p);
-        }
-        continue;
-      }
-      for (let s = 0; s < S; s++) {
-        const ac = acc3[s];
-        const ok = ringOk[s];
-        const so = s * W;
-        const rg = ring[s];
-        for (let x = 0; x < W; x++) {
-          const x3 = 3 * x, a3 = 3 * (oa + x), s3 = 3 * (os + x);
-          const sW = ac[x3], sW2 = ac[x3 + 1], sIW = ac[x3 + 2];
-          if (ok[slotY + x]) {
-            const i = o + x;
-            const cov = sIW - sumI[i] * sW * invN;
-            const vW = sW2 - sW * sW * invN;
-            scores[so + x] = (cov * invSdI[i]) / Math.sqrt((vW > 0 ? vW : 0) + epsW);
-          } else scores[so + x] = INVALID;
-          ac[x3] = sW + rg[a3] - rg[s3];
-          ac[x3 + 1] = sW2 + rg[a3 + 1] - rg[s3 + 1];
-          ac[x3 + 2] = sIW + rg[a3 + 2] - rg[s3 + 2];
-        }
-      }
-      // Aggregate the best k of n (a source that cannot see the point counts as uncorrelated, 0) and track
-      // the peak over planes.
-      for (let x = 0; x < W; x++) track(o + x, aggregate(x), p);
-    }
-  }
-
-  const depth = new Float32Array(N);
-  const score = new Float32Array(N);
-  const margin = new Float32Array(N);
-  for (let i = 0; i < N; i++) {
-    const bi = bestIdx[i];
-    if (bi < 0) continue;
-    let off = 0;
-    const c0 = best[i], cm = before[i], cp = after[i];
-    if (cm !== INVALID && cp !== INVALID) {
-      const den = cm - 2 * c0 + cp;
-      if (den < 0) off = Math.max(-0.5, Math.min(0.5, (0.5 * (cm - cp)) / den));
-    }
-    const q = qNear + (bi + off) * qStep;
-    depth[i] = q > 0 ? 1 / q : 0;
-    score[i] = c0;
-    margin[i] = c0 - second[i];
-  }
-  return { width: W, height: H, depth, score, margin, near: opts.near, far: opts.far, planes: D };
+  return kernel.result();
 }
