@@ -89,6 +89,7 @@ export interface XrPanelTestHook {
   /** Every key's centre in panel-local metres. */
   keys: { id: string; label: string; x: number; y: number }[];
   text: string;
+  readout: string;
   /** Hovered key id per input source handedness. */
   hover: Record<string, string | null>;
   presses: number;
@@ -289,6 +290,7 @@ export function XrQueryPanel(props: {
           return { id: k.id, label: k.label, x, y };
         }),
         text: s.text,
+        readout,
         hover: hoverBy,
         presses: s.presses,
       };
