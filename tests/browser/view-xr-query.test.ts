@@ -5,8 +5,8 @@
  * and key layout come from the page's TEST-ONLY `__segsplatXrPanel` hook, set only under the emulator),
  * pulls the trigger on L, A, M, P and Ask, and checks that the answer arrives through the page's `ask`
  * (data-answer-seq, the 2 LAMP room-label answers, highlighted splats, the panel's readout line) while the
- * scene's placement did NOT move: those selects belonged to the panel. Then a chip, and as a control a
- * trigger tap off the panel, which does place the scene at the reticle.
+ * scene's placement did NOT move: those selects belonged to the panel. Then a chip, a hand pinch on
+ * backspace, and as a control a pinch off the panel, which does place the scene at the reticle.
  */
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -35,6 +35,7 @@ interface Device {
   quaternion: Vec;
   primaryInputMode: 'controller' | 'hand';
   controllers: Record<'left' | 'right', { position: Vec; quaternion: Vec; updateButtonValue(id: string, v: number): void }>;
+  hands: Record<'left' | 'right', { position: Vec; quaternion: Vec; updatePinchValue(v: number): void }>;
 }
 interface PanelHook {
   matrix: number[];
@@ -75,11 +76,11 @@ const answerSeq = async (page: Page) => Number(await page.getAttribute('[data-te
 const answerLabels = (page: Page) => page.locator('[data-testid="answer"]').evaluateAll((els) => els.map((e) => e.getAttribute('data-label')));
 
 /**
- * Aims the right controller at a key: its target ray (iwer: the controller's own pose) starts 25 cm in
+ * Aims the right controller (or hand) at a key: its target ray (iwer: the input's own pose) starts 25 cm in
  * front of the key along the panel's normal and points straight at it (the controller takes the panel's
  * orientation, so its -z is the panel's -normal). Waits until the page reports the ray on that key.
  */
-async function aim(page: Page, id: string) {
+async function aim(page: Page, id: string, input: 'controllers' | 'hands' = 'controllers') {
   const p = (await panel(page))!;
   const k = p.keys.find((q) => q.id === id);
   if (!k) throw new Error(`no key ${id} on the panel (keys: ${p.keys.map((q) => q.id).join(' ')})`);
@@ -88,10 +89,10 @@ async function aim(page: Page, id: string) {
   const c = panelToWorld(p.matrix, k.x, k.y);
   const n = [p.matrix[8], p.matrix[9], p.matrix[10]];
   const pos = [c[0] + 0.25 * n[0], c[1] + 0.25 * n[1], c[2] + 0.25 * n[2]];
-  await dev(page, (d, a: number[]) => {
-    d.controllers.right.position.set(a[0], a[1], a[2]);
-    d.controllers.right.quaternion.set(a[3], a[4], a[5], a[6]);
-  }, [...pos, q.x, q.y, q.z, q.w]);
+  await dev(page, (d, a: { p: number[]; input: 'controllers' | 'hands' }) => {
+    d[a.input].right.position.set(a.p[0], a.p[1], a.p[2]);
+    d[a.input].right.quaternion.set(a.p[3], a.p[4], a.p[5], a.p[6]);
+  }, { p: [...pos, q.x, q.y, q.z, q.w], input });
   await page.waitForFunction((want) => (window as unknown as Win).__segsplatXrPanel?.hover.right === want, id, { timeout: 60_000, polling: 100 });
 }
 
@@ -103,8 +104,16 @@ async function pull(page: Page) {
   await frames(page, 2);
 }
 
+/** One short pinch of the right hand. */
+async function pinch(page: Page) {
+  await dev(page, (d) => d.hands.right.updatePinchValue(1), null);
+  await frames(page, 2);
+  await dev(page, (d) => d.hands.right.updatePinchValue(0), null);
+  await frames(page, 2);
+}
+
 describe('/view: asking inside the headset (emulated Quest 3, living_room)', () => {
-  it('types "lamp" and Ask on the in-XR panel with a controller ray; a chip asks too; panel selects never place the scene', async () => {
+  it('types "lamp" and Ask on the in-XR panel with a controller ray; a chip asks too; a hand pinch edits; panel selects never place the scene', async () => {
     const { page, log } = await openPage(tb, '/view?xr-emulate=quest3&room=living_room&max-splats=20000');
     await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 120_000 });
     await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
@@ -168,13 +177,25 @@ describe('/view: asking inside the headset (emulated Quest 3, living_room)', () 
     expect(await poseAttrs(page)).toBe(poseBefore);
     expect(await page.locator('[data-testid="placed-at"]').count()).toBe(0);
 
-    // Control: the same trigger pull with the ray off the panel (pointing at the floor) is a tap that places.
+    // Hands: the hand's target ray points the same way; a pinch on backspace edits the text, and does not place.
     await dev(page, (d) => {
-      d.controllers.right.position.set(0.3, 1.0, -0.1);
-      d.controllers.right.quaternion.set(-0.5, 0, 0, Math.sqrt(0.75));
+      d.primaryInputMode = 'hand';
+      d.hands.left.position.set(-0.3, 0.9, -0.2);
+    }, null);
+    await frames(page, 2);
+    await aim(page, 'backspace', 'hands');
+    await pinch(page);
+    expect((await panel(page))!.text).toBe(chip.label.slice(0, -1));
+    expect(await poseAttrs(page)).toBe(poseBefore);
+    expect(await page.locator('[data-testid="placed-at"]').count()).toBe(0);
+
+    // Control: the same pinch with the ray off the panel (pointing at the floor) is a tap that places.
+    await dev(page, (d) => {
+      d.hands.right.position.set(0.3, 1.0, -0.1);
+      d.hands.right.quaternion.set(-0.5, 0, 0, Math.sqrt(0.75));
     }, null);
     await page.waitForFunction(() => (window as unknown as Win).__segsplatXrPanel?.hover.right === null, null, { timeout: 60_000, polling: 100 });
-    await pull(page);
+    await pinch(page);
     await page.locator('[data-testid="placed-at"]').waitFor({ timeout: 30_000 });
     expect(await poseAttrs(page)).not.toBe(poseBefore);
     await page.close();
