@@ -167,20 +167,31 @@ export interface PanelPlacement {
   distance: number;
   /** Metres below the eyes. */
   drop: number;
+  /** Metres to the right of the view line (negative: left). */
+  side: number;
 }
-export const DEFAULT_PANEL_PLACEMENT: PanelPlacement = { distance: 0.6, drop: 0.3 };
+/**
+ * 0.6 m ahead, 0.3 m below the eyes and 0.18 m to the left: a right hand pointing straight ahead from the
+ * chest (the natural tap that places the scene at the reticle) passes beside the panel (its right edge is
+ * 0.1 m left of the view line) instead of being taken by it.
+ */
+export const DEFAULT_PANEL_PLACEMENT: PanelPlacement = { distance: 0.6, drop: 0.3, side: -0.18 };
 
 /**
  * Panel pose (local → reference space) in front of a viewer at `eye` looking along `forward`: `distance`
- * ahead along the horizontal view direction, `drop` below the eyes, facing the eyes (tilted up towards
- * them, no roll). Looking straight up or down keeps the panel ahead along -z.
+ * ahead along the horizontal view direction, `drop` below the eyes, `side` to the right, facing the eyes
+ * (turned and tilted towards them, no roll). Looking straight up or down keeps the panel ahead along -z.
  */
 export function panelPoseInFront(eye: Vec3, forward: Vec3, placement: PanelPlacement = DEFAULT_PANEL_PLACEMENT): Float64Array {
   if (eye.length !== 3 || forward.length !== 3 || !finite(eye) || !finite(forward)) throw new Error('panelPoseInFront: eye and forward must be 3 finite numbers');
-  if (!(placement.distance > 0) || !Number.isFinite(placement.drop)) throw new Error(`panelPoseInFront: distance must be > 0 and drop finite, got ${placement.distance}, ${placement.drop}`);
+  if (!(placement.distance > 0) || !Number.isFinite(placement.drop) || !Number.isFinite(placement.side))
+    throw new Error(`panelPoseInFront: distance must be > 0, drop and side finite, got ${placement.distance}, ${placement.drop}, ${placement.side}`);
   let h: [number, number, number] = [forward[0], 0, forward[2]];
   h = Math.hypot(h[0], h[2]) < 1e-6 ? [0, 0, -1] : unit(h);
-  const p: Vec3 = [eye[0] + h[0] * placement.distance, eye[1] - placement.drop, eye[2] + h[2] * placement.distance];
+  // Right of the horizontal view direction: h × up.
+  const r = [-h[2], 0, h[0]];
+  const { distance: d, side: sd } = placement;
+  const p: Vec3 = [eye[0] + h[0] * d + r[0] * sd, eye[1] - placement.drop, eye[2] + h[2] * d + r[2] * sd];
   const z = unit(sub(eye, p));
   const x = unit(cross([0, 1, 0], z));
   const y = cross(z, x);

@@ -96,9 +96,9 @@ describe('pressKey', () => {
 });
 
 describe('panel pose and ray hits', () => {
-  it('puts the panel 0.6 m ahead and 0.3 m below the eyes, facing them, level left-right', () => {
+  it('puts the panel ahead of and below the eyes, facing them, level left-right', () => {
     const eye = [1, 1.6, 2] as const;
-    const m = panelPoseInFront(eye, [0, -0.2, -1]);
+    const m = panelPoseInFront(eye, [0, -0.2, -1], { distance: 0.6, drop: 0.3, side: 0 });
     expect(Math.hypot(m[12] - 1, m[14] - 1.4)).toBeCloseTo(0, 9);
     expect(m[13]).toBeCloseTo(1.3, 9);
     // +z (normal) points at the eye, x stays horizontal, axes orthonormal.
@@ -112,7 +112,14 @@ describe('panel pose and ray hits', () => {
     const d = panelPoseInFront(eye, [0, -1, 0]);
     expect(d[14]).toBeCloseTo(1.4, 9);
     expect(() => panelPoseInFront(eye, [NaN, 0, 0])).toThrow(/finite/);
-    expect(() => panelPoseInFront(eye, [0, 0, -1], { distance: 0, drop: 0.3 })).toThrow(/distance/);
+    expect(() => panelPoseInFront(eye, [0, 0, -1], { distance: 0, drop: 0.3, side: 0 })).toThrow(/distance/);
+    // The default sits 0.18 m left of the view line (looking along +x here: left is -z), turned to face
+    // the eyes, so a right hand pointing straight ahead from the chest passes beside it.
+    const def = panelPoseInFront([0, 1.6, 0], [1, 0, 0]);
+    expect([def[12], def[13], def[14]].map((v) => +v.toFixed(9))).toEqual([0.6, 1.3, -0.18]);
+    expect(def[1]).toBeCloseTo(0, 12);
+    expect(rayPanelHit(def, [0.35, 1.2, 0.2], [1, 0, 0])).toBeNull();
+    expect(rayPanelHit(def, [0.35, 1.2, -0.2], [1, 0, 0])).not.toBeNull();
   });
 
   it('a ray from the eye through a key centre hits that key; misses and back faces are null', () => {
