@@ -19,6 +19,7 @@ import { PLACE_TAP_EVENT } from '@/lib/web/view/xr-manipulation-input';
 import { centreBounds } from '@/lib/web/spark-splats';
 import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib/web/view/view-answer';
 import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
+import { answerReadout, quickPicks } from '@/lib/web/view/xr-query-lines';
 import { loadViewScene, type ViewScene } from '@/lib/web/view/view-scene';
 import type { GaussianScene } from '@/lib/splat/gaussian-scene';
 import { boxesFromAabbs, entriesFromScores, highlightedCount, rowCounts, type SplatHighlight } from '@/lib/splat/splat-highlight';
@@ -193,7 +194,9 @@ export default function ViewClient() {
   // ---- questions ------------------------------------------------------------------------------------
   const model = useSemanticModel(loaded?.scene ?? null, params?.modelsBase ?? '/models/', params?.testModels ?? false);
   const [answer, setAnswer] = useState<{ text: string; scene: QueryAnswer | null; device: DeviceAnswer | null; merged: ViewAnswer[]; notFound: string; highlight: SplatHighlight | null; highlighted: number } | null>(null);
-  const [asking, setAsking] = useState(false);
+  // The question being asked (null: idle); recent questions feed the in-XR panel's chips.
+  const [asking, setAsking] = useState<string | null>(null);
+  const [recent, setRecent] = useState<string[]>([]);
   // Counts finished questions (tests and automation wait on it: data-answer-seq).
   const [answerSeq, setAnswerSeq] = useState(0);
   const [askError, setAskError] = useState<string | null>(null);
@@ -201,7 +204,8 @@ export default function ViewClient() {
   const splatsPerRow = useMemo(() => (loaded?.arrays.semantic ? rowCounts(loaded.arrays.semantic, loaded.arrays.count) : null), [loaded]);
   const ask = async (text: string) => {
     if (!loaded) return;
-    setAsking(true);
+    setAsking(text);
+    setRecent((r) => [text, ...r.filter((q) => q.toLowerCase() !== text.toLowerCase())].slice(0, 3));
     setAskError(null);
     setAnswer(null);
     try {
@@ -227,7 +231,7 @@ export default function ViewClient() {
     } catch (e) {
       setAskError(e instanceof Error ? e.message : String(e));
     } finally {
-      setAsking(false);
+      setAsking(null);
       setAnswerSeq((n) => n + 1);
     }
   };
@@ -276,6 +280,20 @@ export default function ViewClient() {
     );
   })();
 
+  // The in-XR panel shows the same state as the DOM box, on one line, and asks through the same `ask`.
+  const chips = useMemo(
+    () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => m.label) : [] }),
+    [recent, room, loaded],
+  );
+  const modelMissing = model.state === 'not-installed' || model.state === 'unavailable' || model.state === 'error' ? 'semantic model not installed (download it on the page outside AR); room labels still answer' : null;
+  const readout = answerReadout({
+    asking: asking !== null,
+    asked: asking,
+    error: askError,
+    answer: answer ? { text: answer.text, labels: answer.merged.map((a) => a.label), distances: answer.merged.map((_a, i) => distances[i] ?? null), notFound: answer.notFound } : null,
+    modelMissing,
+  });
+
   const alignOk = align && !('error' in align) ? align : null;
   return (
     <div
@@ -300,6 +318,7 @@ export default function ViewClient() {
           poseVersion={poseVersion}
           onAnchorPose={setPoseState}
           onAnchored={setAnchored}
+          query={loaded ? { onAsk: (t) => void ask(t), readout, chips, busy: asking !== null } : null}
         />
         {!loaded && !loadError && source && <ProgressBar event={progress} label={`Loading ${source.kind === 'code' ? `scene ${source.code}` : source.kind === 'bundle' ? source.url : source.name}`} />}
         {loadError && (
@@ -318,7 +337,7 @@ export default function ViewClient() {
         )}
         <QueryPanel
           onAsk={(t) => void ask(t)}
-          busy={asking}
+          busy={asking !== null}
           disabled={!loaded}
           answers={answer ? answer.merged.map((a, i) => ({ ...a, distance: distances[i] ?? null })) : null}
           asked={answer?.text}

@@ -10,7 +10,8 @@
  * centre (x) or pushes/pulls it along the view direction (y). The maths is lib/align/manipulation.ts.
  * While the hands move, `onLive` gets the pose (drawn, not anchored); when the last hand lets go / the
  * stick returns, `onCommit` gets it so the page re-anchors it as after placement or auto-align. An
- * in-XR label shows the pose and the change.
+ * in-XR label shows the pose and the change. Selects claimed by the in-XR query panel (`claims`) are
+ * left alone: pressing a key neither places nor drags the scene.
  */
 import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useRef, useState } from 'react';
@@ -18,6 +19,7 @@ import * as THREE from 'three';
 import { manipulationLabel, PlacementManipulation } from '@/lib/align/manipulation';
 import { poseDifference, type Pose2D } from '@/lib/align/pose-2d';
 import { PLACE_TAP_EVENT, XrManipulationInput } from '@/lib/web/view/xr-manipulation-input';
+import type { XrSelectClaims } from '@/lib/web/view/xr-select-claims';
 import { labelTexture } from './AnswerMarkers';
 
 const LABEL_MS = 4000;
@@ -27,6 +29,7 @@ export function PlacementManipulator({
   pivotLocal,
   onLive,
   onCommit,
+  claims = null,
 }: {
   /** The committed placement (page state). */
   pose: Pose2D;
@@ -34,6 +37,8 @@ export function PlacementManipulator({
   pivotLocal: readonly [number, number] | null;
   onLive: (p: Pose2D | null) => void;
   onCommit: (p: Pose2D) => void;
+  /** Selects that belong to the query panel (xr-select-claims.ts). */
+  claims?: XrSelectClaims | null;
 }) {
   const gl = useThree((s) => s.gl);
   const camera = useThree((s) => s.camera);
@@ -93,6 +98,7 @@ export function PlacementManipulator({
       session.current = frame.session;
       listen(session.current, true);
     }
+    input.current.claims = claims;
     const wasActive = m.active;
     const before = m.pose;
     if (!wasActive) startPose.current = before;

@@ -4,7 +4,8 @@
  * rebuilds them: data-splat-builds counts the PackedSplats builds) inside a group placed by the scene's Pose2D
  * in the room, the answer markers in room coordinates, orbit controls outside XR, and in an XR session a
  * probe that collects the headset's detected planes/meshes (room labels, alignment target) and hand
- * manipulation of the placement (squeeze-drag, two-hand turn, thumbstick).
+ * manipulation of the placement (squeeze-drag, two-hand turn, thumbstick) and the in-XR query panel (its
+ * selects are claimed, so they never place or drag the scene).
  */
 import { Canvas, useFrame, useThree } from '@react-three/fiber';
 import { XR, type XRStore } from '@react-three/xr';
@@ -18,12 +19,14 @@ import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
 import { centreBounds } from '@/lib/web/spark-splats';
 import type { ViewAnswer } from '@/lib/web/view/view-answer';
 import { roomEntitiesFromFrame, type XrFrameLike } from '@/lib/web/view/xr-room';
+import { XrSelectClaims } from '@/lib/web/view/xr-select-claims';
 import { OrbitRig } from '../OrbitRig';
 import { SplatScene } from '../SplatScene';
 import { AnswerMarkers } from './AnswerMarkers';
 import { PlacementManipulator } from './PlacementManipulator';
 import { PlacementReticle } from './PlacementReticle';
 import { SceneAnchor } from './SceneAnchor';
+import { XrQueryPanel } from './XrQueryPanel';
 
 /** Collects labelled planes/meshes about once a second while an XR session runs. */
 function XrRoomProbe({ onRoom }: { onRoom: (e: DeviceEntity[]) => void }) {
@@ -72,8 +75,11 @@ export function ViewCanvas(props: {
   poseVersion: number;
   onAnchorPose: (p: Pose2D) => void;
   onAnchored: (ok: boolean) => void;
+  /** The in-XR query panel: the page's ask, the readout line and the quick picks (null: no panel). */
+  query?: { onAsk: (text: string) => void; readout: string; chips: readonly string[]; busy: boolean } | null;
 }) {
-  const { highlight, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored } = props;
+  const { highlight, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored, query } = props;
+  const [claims] = useState(() => new XrSelectClaims());
   const frame = frames[0];
   const home = useMemo(() => {
     if (frame) return cameraHomeFromFrame(frame);
@@ -110,7 +116,8 @@ export function ViewCanvas(props: {
       {inXr && <XrRoomProbe onRoom={onRoom} />}
       {inXr && <PlacementReticle hitRef={hit} />}
       {inXr && <SceneAnchor pose={pose} version={poseVersion + manipulated} onPose={onAnchorPose} onAnchored={onAnchored} />}
-      {inXr && <PlacementManipulator pose={pose} pivotLocal={pivotLocal} onLive={setLive} onCommit={onCommit} />}
+      {inXr && <PlacementManipulator pose={pose} pivotLocal={pivotLocal} onLive={setLive} onCommit={onCommit} claims={claims} />}
+      {inXr && query && <XrQueryPanel onAsk={query.onAsk} readout={query.readout} chips={query.chips} busy={query.busy} claims={claims} />}
       <CameraProbe targetRef={viewer} />
     </>
   );

@@ -6,11 +6,13 @@
  * buttons[1]). Only the start/end events are used, never `select` itself: browsers fire it on release,
  * the iwer emulator on press, and whether a select places is decided here, not by the event. Its grip
  * space (else target-ray space) is posed in the reference space; xr-standard thumbsticks (axes 2, 3) of
- * all sources are summed. Structural types so Node tests drive it with plain objects.
+ * all sources are summed. A select claimed by the in-XR query panel (`claims`, xr-select-claims.ts) is
+ * not a select here: it neither places nor drags. Structural types so Node tests drive it with plain objects.
  */
 import { gripFromMatrix4, type GripPose, type PlacementManipulation } from '../../align/manipulation';
 import { PlacementGestures, type GestureOptions, type GestureSource } from '../../align/placement-gestures';
 import { transformPlan } from '../../align/pose-2d';
+import type { XrSelectClaims } from './xr-select-claims';
 
 /**
  * Event the manipulator dispatches on the XRSession when a select was a tap (the page places the scene
@@ -42,6 +44,8 @@ export class XrManipulationInput {
   readonly squeezing = new Set<object>();
   /** Sources between selectstart and selectend. */
   readonly selecting = new Set<object>();
+  /** Selects that started on the query panel belong to it (null: no panel, every select is ours). */
+  claims: XrSelectClaims | null = null;
   private readonly gestures: PlacementGestures;
   private readonly ids = new WeakMap<object, string>();
   private next = 0;
@@ -72,7 +76,11 @@ export class XrManipulationInput {
       if (!id) this.ids.set(src, (id = `${src.handedness}-${this.next++}`));
       const gp = src.gamepad?.mapping === 'xr-standard' ? src.gamepad : null;
       const squeeze = this.squeezing.has(src) || !!(gp && gp.buttons.length > 1 && gp.buttons[1].pressed);
-      const select = this.selecting.has(src) || !!(gp && gp.buttons.length > 0 && gp.buttons[0].pressed);
+      let select = this.selecting.has(src) || !!(gp && gp.buttons.length > 0 && gp.buttons[0].pressed);
+      if (this.claims) {
+        if (select) select = !this.claims.held(src);
+        else this.claims.released(src);
+      }
       let grip: GripPose | null = null;
       if (squeeze || select) {
         const p = frame.getPose((src.gripSpace ?? src.targetRaySpace) as never, ref as never);
