@@ -34,7 +34,7 @@ import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
 import { refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
-import type { PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
+import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
 import { frameDepthToPinholeGrid, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
 import { psnr, ssim } from '../../lib/splat/image-metrics';
@@ -186,7 +186,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const needMvs = sources.some((s) => s !== 'device');
   const getSweep = (k: number): PlaneSweepResult => {
     if (sweeps[k]) return sweeps[k]!;
-    const file = join(cdir, `sweep-${views[k].id}-ctx${createHash('sha1').update(context.join(',')).digest('hex').slice(0, 8)}.f32`);
+    // Keyed on the sweep mode too: results of another algorithm must not be reused.
+    const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${createHash('sha1').update(context.join(',')).digest('hex').slice(0, 8)}.f32`);
     const n = W * H;
     if (existsSync(file) && existsSync(file + '.json')) {
       const buf = readFileSync(file);

@@ -18,6 +18,8 @@ import { scaleIntrinsics } from '../../capture/frame';
 import { createSweepKernel, type SweepKernelResult, type SweepKernelSettings } from './plane-sweep-kernel';
 
 export type PlaneSweepMode = 'coarse-to-fine' | 'full';
+/** The mode used when none is given (caches of sweep results key on it). */
+export const DEFAULT_PLANE_SWEEP_MODE: PlaneSweepMode = 'coarse-to-fine';
 
 export interface PlaneSweepOptions {
   /** Number of inverse-depth planes (default 128). */
@@ -109,7 +111,7 @@ export function checkPlaneSweepInputs(ref: StereoView, sources: StereoView[], op
   if (!Number.isInteger(win) || win < 3 || win % 2 === 0 || win > 31) throw new Error(`plane sweep: window must be odd in 3..31, got ${win}`);
   const k = opts.bestK ?? Math.min(2, sources.length);
   if (!Number.isInteger(k) || k < 1 || k > sources.length) throw new Error(`plane sweep: bestK must be in 1..${sources.length}, got ${k}`);
-  const mode = opts.mode ?? 'coarse-to-fine';
+  const mode = opts.mode ?? DEFAULT_PLANE_SWEEP_MODE;
   if (mode !== 'coarse-to-fine' && mode !== 'full') throw new Error(`plane sweep: mode must be 'coarse-to-fine' or 'full', got ${String(mode)}`);
   const band = opts.band ?? 4;
   if (!Number.isInteger(band) || band < 1 || band >= d) throw new Error(`plane sweep: band must be an integer in 1..${d - 1} planes, got ${band}`);
@@ -128,7 +130,7 @@ export function planeSweep(ref: StereoView, sources: StereoView[], opts: PlaneSw
     noiseStd: opts.noiseStd ?? 0.01,
   };
   const W = ref.width, H = ref.height;
-  const out = (opts.mode ?? 'coarse-to-fine') === 'full' ? sweepAll(ref, sources, set) : sweepLevel(ref, sources, set, opts.band ?? 4, 0);
+  const out = (opts.mode ?? DEFAULT_PLANE_SWEEP_MODE) === 'full' ? sweepAll(ref, sources, set) : sweepLevel(ref, sources, set, opts.band ?? 4, 0);
   return { width: W, height: H, ...out, near: opts.near, far: opts.far, planes: D };
 }
 

@@ -35,6 +35,30 @@ export const DEVICE_LABEL_SYNONYMS: Readonly<Record<string, readonly string[]>> 
   WALL_FACE: ['wall', 'walls'],
 });
 
+/**
+ * Runtimes report room labels in two vocabularies: Meta's Space Setup names (TABLE, STORAGE, WALL_FACE, …; the
+ * @iwer/sem captures) and the WebXR semantic-labels registry (desk, shelf, wall, door, window, wall art, global
+ * mesh; what Quest Browser and iwer's emulated planes/meshes report). Everything here speaks Space Setup: this
+ * maps either to it (idempotent; unknown labels are kept, upper-cased).
+ */
+const WEBXR_TO_SPACE_SETUP: Readonly<Record<string, string>> = Object.freeze({
+  DESK: 'TABLE',
+  SHELF: 'STORAGE',
+  WALL: 'WALL_FACE',
+  INNER_WALL_FACE: 'WALL_FACE',
+  DOOR: 'DOOR_FRAME',
+  WINDOW: 'WINDOW_FRAME',
+  WALL_ART: 'WALL_ART',
+  GLOBAL_MESH: 'GLOBAL_MESH',
+  CHAIR: 'COUCH',
+});
+
+export function canonicalDeviceLabel(raw: string): string {
+  if (typeof raw !== 'string') throw new Error(`canonicalDeviceLabel: label must be a string, got ${typeof raw}`);
+  const key = raw.trim().toUpperCase().replace(/[\s-]+/g, '_');
+  return WEBXR_TO_SPACE_SETUP[key] ?? (key || 'OTHER');
+}
+
 /** Words that say nothing about what is asked for ("where is the ...?"). */
 const FILLER = new Set(['where', 'is', 'are', 'the', 'a', 'an', 'my', 'show', 'me', 'find', 'locate', 'please', 'what', 'which', 'there', 'any', 'some', 'of', 'in', 'room', 'this']);
 
@@ -136,17 +160,17 @@ export function answerFromDeviceLabels(text: string, entities: readonly DeviceEn
   if (labels.length === 0)
     return { query: text, labels, instances: [], reason: `"${text}" names no room label the headset knows (${Object.keys(DEVICE_LABEL_SYNONYMS).join(', ').toLowerCase()})` };
   const want = new Set(labels);
-  const picked = entities.filter((e) => want.has(e.label.toUpperCase()));
+  const picked = entities.filter((e) => want.has(canonicalDeviceLabel(e.label)));
   // Quest reports a 3D-bounded object both as a mesh (box) and as its top plane: keep the mesh and
   // drop planes whose centre lies inside a kept mesh's box of the same label.
   const meshes = picked.filter((e) => e.kind === 'mesh').map((e) => ({ e, d: describeEntity(e.points) }));
-  const out: DeviceAnswerInstance[] = meshes.map(({ e, d }) => ({ source: 'device', label: e.label.toUpperCase(), kind: 'mesh', count: e.points.length / 3, id: e.id, ...d }));
+  const out: DeviceAnswerInstance[] = meshes.map(({ e, d }) => ({ source: 'device', label: canonicalDeviceLabel(e.label), kind: 'mesh', count: e.points.length / 3, id: e.id, ...d }));
   for (const e of picked) {
     if (e.kind !== 'plane') continue;
     const d = describeEntity(e.points);
     const c = [(d.box.min[0] + d.box.max[0]) / 2, (d.box.min[1] + d.box.max[1]) / 2, (d.box.min[2] + d.box.max[2]) / 2];
-    const inside = meshes.some(({ e: m, d: md }) => m.label.toUpperCase() === e.label.toUpperCase() && c.every((v, k) => v >= md.box.min[k] - 0.05 && v <= md.box.max[k] + 0.05));
-    if (!inside) out.push({ source: 'device', label: e.label.toUpperCase(), kind: 'plane', count: e.points.length / 3, id: e.id, centroid: c as [number, number, number], box: d.box });
+    const inside = meshes.some(({ e: m, d: md }) => canonicalDeviceLabel(m.label) === canonicalDeviceLabel(e.label) && c.every((v, k) => v >= md.box.min[k] - 0.05 && v <= md.box.max[k] + 0.05));
+    if (!inside) out.push({ source: 'device', label: canonicalDeviceLabel(e.label), kind: 'plane', count: e.points.length / 3, id: e.id, centroid: c as [number, number, number], box: d.box });
   }
   if (out.length === 0) return { query: text, labels, instances: [], reason: `the headset's room setup has no ${labels.map((l) => l.toLowerCase().replace(/_/g, ' ')).join(' or ')}` };
   return { query: text, labels, instances: out };

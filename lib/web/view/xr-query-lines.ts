@@ -3,7 +3,7 @@
  * Space Setup objects, the scene's own entry labels) and the one-line readout of the last answer, both
  * built from the same state the page's DOM query box shows.
  */
-import { DEVICE_LABEL_SYNONYMS, deviceLabelsForQuery } from '../../inference/semantics/device-labels';
+import { canonicalDeviceLabel, DEVICE_LABEL_SYNONYMS, deviceLabelsForQuery } from '../../inference/semantics/device-labels';
 
 /** Labels that are the room's shell or unnamed: never offered as a chip. */
 const NOT_PICKS = new Set(['FLOOR', 'CEILING', 'WALL_FACE', 'INVISIBLE_WALL_FACE', 'OTHER', 'GLOBAL_MESH']);
@@ -16,9 +16,8 @@ export function deviceLabelWord(label: string): string {
 /**
  * Chips, most useful first, without duplicates (case-insensitive), at most `max`: recent questions (newest
  * first, up to 3), then the room's labelled objects (in the order given), then the scene's entry labels.
- * A room label is offered only when its word asks for that very label (answerFromDeviceLabels matches the
- * entity's label as reported): a runtime reporting WebXR's spec names ("shelf", "wall", "global mesh")
- * where the synonyms map to Space Setup names (STORAGE, WALL_FACE) gets no chip that would answer nothing.
+ * Room labels are canonicalised (WebXR "shelf" → STORAGE) and offered only when their word asks for that very
+ * label, so no chip answers nothing.
  */
 export function quickPicks(opts: { recent?: readonly string[]; roomLabels?: readonly string[]; entryLabels?: readonly string[]; max?: number }): string[] {
   const max = opts.max ?? 10;
@@ -33,7 +32,7 @@ export function quickPicks(opts: { recent?: readonly string[]; roomLabels?: read
   };
   for (const r of (opts.recent ?? []).slice(0, 3)) add(r);
   for (const raw of opts.roomLabels ?? []) {
-    const l = raw.toUpperCase();
+    const l = canonicalDeviceLabel(raw);
     if (NOT_PICKS.has(l)) continue;
     const w = deviceLabelWord(l);
     if (deviceLabelsForQuery(w).includes(l)) add(w);

@@ -3,7 +3,7 @@
  * detected plane's polygon or mesh's vertices, posed into the reference space (local-floor), with its
  * semanticLabel. Typed structurally so it runs on iwer's emulated objects and in Node tests alike.
  */
-import { polygonPoints, transformPoints, type DeviceEntity } from '../../inference/semantics/device-labels';
+import { canonicalDeviceLabel, polygonPoints, transformPoints, type DeviceEntity } from '../../inference/semantics/device-labels';
 
 interface PoseLike { transform: { matrix: ArrayLike<number> } }
 export interface XrPlaneLike { planeSpace: unknown; polygon: readonly { x: number; y: number; z: number }[]; semanticLabel?: string; orientation?: string }
@@ -21,12 +21,12 @@ export function roomEntitiesFromFrame(frame: XrFrameLike, refSpace: unknown): De
   for (const p of frame.detectedPlanes ?? []) {
     const pose = frame.getPose(p.planeSpace, refSpace);
     if (!pose || p.polygon.length < 3) continue;
-    out.push({ label: (p.semanticLabel ?? 'other').toUpperCase(), kind: 'plane', points: transformPoints(polygonPoints(p.polygon), pose.transform.matrix), id: `plane-${n++}` });
+    out.push({ label: canonicalDeviceLabel(p.semanticLabel ?? 'other'), kind: 'plane', points: transformPoints(polygonPoints(p.polygon), pose.transform.matrix), id: `plane-${n++}` });
   }
   for (const m of frame.detectedMeshes ?? []) {
     const pose = frame.getPose(m.meshSpace, refSpace);
     if (!pose || m.vertices.length < 9) continue;
-    out.push({ label: (m.semanticLabel ?? 'other').toUpperCase(), kind: 'mesh', points: transformPoints(m.vertices, pose.transform.matrix), indices: m.indices, id: `mesh-${n++}` });
+    out.push({ label: canonicalDeviceLabel(m.semanticLabel ?? 'other'), kind: 'mesh', points: transformPoints(m.vertices, pose.transform.matrix), indices: m.indices, id: `mesh-${n++}` });
   }
   return out;
 }

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   answerFromDeviceLabels,
+  canonicalDeviceLabel,
   describeEntity,
   deviceLabelsForQuery,
   mergeAnswers,
@@ -63,6 +64,39 @@ describe('answerFromDeviceLabels on the living_room Space Setup', () => {
     const none = answerFromDeviceLabels('yellow', ents);
     expect(none.labels).toEqual([]);
     expect(none.reason).toMatch(/names no room label/);
+  });
+});
+
+describe('WebXR registry labels (Quest Browser, iwer) and Space Setup labels are one vocabulary', () => {
+  it.each([
+    ['desk', 'TABLE'],
+    ['shelf', 'STORAGE'],
+    ['wall', 'WALL_FACE'],
+    ['door', 'DOOR_FRAME'],
+    ['window', 'WINDOW_FRAME'],
+    ['wall art', 'WALL_ART'],
+    ['global mesh', 'GLOBAL_MESH'],
+    ['lamp', 'LAMP'],
+    ['STORAGE', 'STORAGE'],
+    ['WALL_FACE', 'WALL_FACE'],
+    ['', 'OTHER'],
+  ])('%s -> %s', (raw, want) => {
+    expect(canonicalDeviceLabel(raw)).toBe(want);
+    expect(canonicalDeviceLabel(canonicalDeviceLabel(raw))).toBe(want);
+  });
+  it('a shelf, wall or door reported with registry names is found by "shelf", "wall", "door"', () => {
+    // The same room, relabelled the way the WebXR runtime reports it.
+    const toRegistry: Record<string, string> = { STORAGE: 'shelf', WALL_FACE: 'wall', DOOR_FRAME: 'door', WINDOW_FRAME: 'window', WALL_ART: 'wall art', TABLE: 'table', COUCH: 'couch', LAMP: 'lamp' };
+    const ents = roomEntities('living_room').map((e) => ({ ...e, label: toRegistry[e.label] ?? e.label.toLowerCase() }));
+    const spaceSetup = roomEntities('living_room');
+    for (const [q, label] of [['where is the shelf?', 'STORAGE'], ['wall', 'WALL_FACE'], ['lamp', 'LAMP']] as const) {
+      const want = spaceSetup.filter((e) => e.label === label).length;
+      if (want === 0) continue;
+      const ans = answerFromDeviceLabels(q, ents);
+      expect(ans.instances.length, q).toBeGreaterThan(0);
+      expect(ans.instances.every((i) => i.label === label), q).toBe(true);
+      expect(ans.instances).toEqual(answerFromDeviceLabels(q, spaceSetup).instances);
+    }
   });
 });
 

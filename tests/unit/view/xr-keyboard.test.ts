@@ -177,8 +177,8 @@ describe('chips and readout', () => {
     const chips = quickPicks({ recent: ['where is the lamp', 'sofa', 'tv', 'plant'], roomLabels: ['FLOOR', 'LAMP', 'COUCH', 'WALL_ART', 'GLOBAL_MESH', 'LAMP'], entryLabels: ['background', 'Lamp', 'red chair', ''] });
     expect(chips).toEqual(['where is the lamp', 'sofa', 'tv', 'lamp', 'couch', 'wall art', 'red chair']);
     expect(quickPicks({ roomLabels: ['LAMP', 'TABLE', 'SCREEN'], max: 2 })).toEqual(['lamp', 'table']);
-    // WebXR spec names as iwer reports them (upper-cased by xr-room.ts): only labels a question would match.
-    expect(quickPicks({ roomLabels: ['GLOBAL MESH', 'WALL', 'SHELF', 'WALL ART', 'lamp', 'COUCH', 'FLOOR', 'TABLE'] })).toEqual(['lamp', 'couch', 'table']);
+    // WebXR registry names as iwer and Quest Browser report them: canonicalised (shelf -> STORAGE), walls and the global mesh left out.
+    expect(quickPicks({ roomLabels: ['GLOBAL MESH', 'WALL', 'SHELF', 'WALL ART', 'lamp', 'COUCH', 'FLOOR', 'TABLE'] })).toEqual(['storage', 'wall art', 'lamp', 'couch', 'table']);
     expect(deviceLabelWord('STORAGE')).toBe('storage');
     expect(deviceLabelWord('SOMETHING_NEW')).toBe('something new');
   });
