@@ -16,6 +16,7 @@ import type { Page } from 'playwright-core';
 import { DEVICE_LABEL_SYNONYMS } from '../../lib/inference/semantics/device-labels';
 import { panelToWorld } from '../../lib/web/view/xr-keyboard';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import type { XrPanelTestHook } from '../../components/view/XrQueryPanel';
 
 const DEG = Math.PI / 180;
 let tb: TestBrowser;
@@ -37,15 +38,7 @@ interface Device {
   controllers: Record<'left' | 'right', { position: Vec; quaternion: Vec; updateButtonValue(id: string, v: number): void }>;
   hands: Record<'left' | 'right', { position: Vec; quaternion: Vec; updatePinchValue(v: number): void }>;
 }
-interface PanelHook {
-  matrix: number[];
-  keys: { id: string; label: string; x: number; y: number }[];
-  text: string;
-  readout: string;
-  hover: Record<string, string | null>;
-  presses: number;
-}
-type Win = { __segsplatXrDevice: Device; __segsplatXrPanel?: PanelHook };
+type Win = { __segsplatXrDevice: Device; __segsplatXrPanel?: XrPanelTestHook };
 
 const dev = <A, R>(page: Page, fn: (d: Device, a: A) => R, arg: A): Promise<R> =>
   page.evaluate(({ src, a }) => new Function('d', 'a', `return (${src})(d, a)`)((window as unknown as Win).__segsplatXrDevice, a) as R, { src: fn.toString(), a: arg });
