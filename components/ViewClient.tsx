@@ -285,7 +285,15 @@ export default function ViewClient() {
     () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => m.label) : [] }),
     [recent, room, loaded],
   );
-  const modelMissing = model.state === 'not-installed' || model.state === 'unavailable' || model.state === 'error' ? 'semantic model not installed (download it on the page outside AR); room labels still answer' : null;
+  // The page's download button is out of reach inside AR (no DOM overlay on Quest): the panel offers it too.
+  const canDownload = (model.state === 'not-installed' || model.state === 'error') && model.status != null;
+  const modelMissing =
+    model.state === 'downloading'
+      ? `downloading the semantic model… ${model.progress ? `${mb(model.progress.loaded)}${model.progress.total ? ` of ${mb(model.progress.total)}` : ''}` : ''}`
+      : model.state === 'not-installed' || model.state === 'unavailable' || model.state === 'error'
+        ? `semantic model not installed${canDownload ? ' (download it below)' : ''}; room labels still answer`
+        : null;
+  const xrAction = canDownload ? { label: `⬇ download semantic model${model.status?.bytes ? ` (${mb(model.status.bytes)})` : ''}`, run: model.download } : null;
   const readout = answerReadout({
     asking: asking !== null,
     asked: asking,
@@ -318,7 +326,7 @@ export default function ViewClient() {
           poseVersion={poseVersion}
           onAnchorPose={setPoseState}
           onAnchored={setAnchored}
-          query={loaded ? { onAsk: (t) => void ask(t), readout, chips, busy: asking !== null } : null}
+          query={loaded ? { onAsk: (t) => void ask(t), readout, chips, busy: asking !== null, action: xrAction } : null}
         />
         {!loaded && !loadError && source && <ProgressBar event={progress} label={`Loading ${source.kind === 'code' ? `scene ${source.code}` : source.kind === 'bundle' ? source.url : source.name}`} />}
         {loadError && (

@@ -76,7 +76,7 @@ export function ViewCanvas(props: {
   onAnchorPose: (p: Pose2D) => void;
   onAnchored: (ok: boolean) => void;
   /** The in-XR query panel: the page's ask, the readout line and the quick picks (null: no panel). */
-  query?: { onAsk: (text: string) => void; readout: string; chips: readonly string[]; busy: boolean } | null;
+  query?: { onAsk: (text: string) => void; readout: string; chips: readonly string[]; busy: boolean; action?: { label: string; run: () => void } | null } | null;
 }) {
   const { highlight, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored, query } = props;
   const [claims] = useState(() => new XrSelectClaims());
@@ -117,7 +117,7 @@ export function ViewCanvas(props: {
       {inXr && <PlacementReticle hitRef={hit} />}
       {inXr && <SceneAnchor pose={pose} version={poseVersion + manipulated} onPose={onAnchorPose} onAnchored={onAnchored} />}
       {inXr && <PlacementManipulator pose={pose} pivotLocal={pivotLocal} onLive={setLive} onCommit={onCommit} claims={claims} />}
-      {inXr && query && <XrQueryPanel onAsk={query.onAsk} readout={query.readout} chips={query.chips} busy={query.busy} claims={claims} />}
+      {inXr && query && <XrQueryPanel onAsk={query.onAsk} readout={query.readout} chips={query.chips} busy={query.busy} action={query.action} claims={claims} />}
       <CameraProbe targetRef={viewer} />
     </>
   );

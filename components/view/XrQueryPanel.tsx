@@ -67,8 +67,8 @@ function drawPanel(ctx: CanvasRenderingContext2D, layout: PanelLayout, text: str
   ctx.fillText(readout, ro.x + 4, ro.y + ro.h / 2, ro.w - 8);
   for (const k of layout.keys) {
     const isPressed = k.id === pressed, isHover = hover.has(k.id);
-    roundRect(ctx, k.x, k.y, k.w, k.h, k.kind === 'chip' ? k.h / 2 : 12);
-    ctx.fillStyle = isPressed ? '#7dff6a' : isHover ? '#3d78e0' : k.kind === 'ask' ? (busy ? '#35503f' : '#2f7d46') : k.kind === 'chip' ? '#1f3b4d' : '#28313b';
+    roundRect(ctx, k.x, k.y, k.w, k.h, k.kind === 'chip' || k.kind === 'action' ? k.h / 2 : 12);
+    ctx.fillStyle = isPressed ? '#7dff6a' : isHover ? '#3d78e0' : k.kind === 'ask' ? (busy ? '#35503f' : '#2f7d46') : k.kind === 'action' ? '#7a5a12' : k.kind === 'chip' ? '#1f3b4d' : '#28313b';
     ctx.fill();
     if (isHover && !isPressed) {
       ctx.lineWidth = 4;
@@ -76,7 +76,7 @@ function drawPanel(ctx: CanvasRenderingContext2D, layout: PanelLayout, text: str
       ctx.stroke();
     }
     ctx.fillStyle = isPressed ? '#0b0e12' : '#f2f5f8';
-    ctx.font = k.kind === 'chip' ? '500 28px system-ui, sans-serif' : k.kind === 'letter' ? '600 42px system-ui, sans-serif' : '600 34px system-ui, sans-serif';
+    ctx.font = k.kind === 'chip' || k.kind === 'action' ? '500 28px system-ui, sans-serif' : k.kind === 'letter' ? '600 42px system-ui, sans-serif' : '600 34px system-ui, sans-serif';
     ctx.textAlign = 'center';
     ctx.fillText(k.kind === 'ask' && busy ? 'asking…' : k.label, k.x + k.w / 2, k.y + k.h / 2 + 2, k.w - 12);
   }
@@ -103,10 +103,13 @@ export function XrQueryPanel(props: {
   chips: readonly string[];
   busy: boolean;
   claims: XrSelectClaims;
+  /** One action key before the chips (the model download: the page's button is out of reach in AR). */
+  action?: { label: string; run: () => void } | null;
 }) {
   const { readout, chips, busy, claims } = props;
+  const actionLabel = props.action?.label ?? null;
   const gl = useThree((s) => s.gl);
-  const layout = useMemo(() => panelLayout(chips), [chips]);
+  const layout = useMemo(() => panelLayout(chips, actionLabel), [chips, actionLabel]);
   const [canvas] = useState(() => {
     const c = document.createElement('canvas');
     c.width = PANEL_PX.width;
@@ -148,9 +151,9 @@ export function XrQueryPanel(props: {
   );
 
   // Latest props for the event handlers, which are attached once per session.
-  const cur = useRef({ onAsk: props.onAsk, layout, busy, chips });
+  const cur = useRef({ onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null });
   useEffect(() => {
-    cur.current = { onAsk: props.onAsk, layout, busy, chips };
+    cur.current = { onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null };
   });
   const st = useRef({
     text: '',
@@ -174,6 +177,7 @@ export function XrQueryPanel(props: {
       s.pressed = { id: k.id, until: performance.now() + PRESS_FLASH_MS };
       s.presses++;
       if (r.ask && !c.busy) c.onAsk(r.ask);
+      if (r.action) c.action?.run();
     };
     const handlers: Record<string, (e: XRInputSourceEvent) => void> = {
       selectstart: (e) => {

@@ -15,10 +15,10 @@ export const PANEL_PX = { width: 1120, height: 720 } as const;
 export const PX_PER_M = 2000;
 export const PANEL_M = { width: PANEL_PX.width / PX_PER_M, height: PANEL_PX.height / PX_PER_M } as const;
 
-export type KeyKind = 'letter' | 'space' | 'backspace' | 'clear' | 'ask' | 'chip';
+export type KeyKind = 'letter' | 'space' | 'backspace' | 'clear' | 'ask' | 'chip' | 'action';
 
 export interface PanelKey {
-  /** 'a'..'z', 'space', 'backspace', 'clear', 'ask', or 'chip:<n>'. */
+  /** 'a'..'z', 'space', 'backspace', 'clear', 'ask', 'chip:<n>', or 'action' (the page's one offered action). */
   id: string;
   kind: KeyKind;
   /** Drawn text; for chips also the query they ask. */
@@ -49,24 +49,29 @@ export const CHIP_CHAR_PX = 17;
 const CHIP_PAD = 36;
 const CHIP_MAX_CHARS = 22;
 
-/** Shortens a chip's text to what fits on one chip. */
-export function chipText(s: string): string {
+/** The action key may say more than a chip (it is one key, and it must say what it does). */
+const ACTION_MAX_CHARS = 40;
+
+/** Shortens a chip's text to what fits on one chip (`max` characters). */
+export function chipText(s: string, max = CHIP_MAX_CHARS): string {
   const t = s.trim().replace(/\s+/g, ' ');
-  return t.length > CHIP_MAX_CHARS ? `${t.slice(0, CHIP_MAX_CHARS - 1)}…` : t;
+  return t.length > max ? `${t.slice(0, max - 1)}…` : t;
 }
 
 /**
- * The panel's keys for the given chips: chips flow over two rows (those that do not fit are left out),
- * then three rows of letters (the last ending with backspace) and a row of clear, space, Ask.
+ * The panel's keys for the given chips: an optional action (e.g. "download the semantic model": a headset
+ * user cannot reach the page's button inside AR) comes first, then chips flow over two rows (those that do
+ * not fit are left out), then three rows of letters (the last ending with backspace) and a row of clear,
+ * space, Ask.
  */
-export function panelLayout(chips: readonly string[]): PanelLayout {
+export function panelLayout(chips: readonly string[], action: string | null = null): PanelLayout {
   const W = PANEL_PX.width;
   const inner = W - 2 * MARGIN;
   const keys: PanelKey[] = [];
   let row = 0;
   let x = MARGIN;
-  chips.forEach((c, i) => {
-    const label = chipText(c);
+  const flow = (id: string, kind: 'chip' | 'action', text: string) => {
+    const label = chipText(text, kind === 'action' ? ACTION_MAX_CHARS : CHIP_MAX_CHARS);
     if (!label || row >= CHIP_ROWS.length) return;
     const w = Math.min(inner, CHIP_PAD + CHIP_CHAR_PX * label.length);
     if (x + w > W - MARGIN) {
@@ -74,9 +79,11 @@ export function panelLayout(chips: readonly string[]): PanelLayout {
       x = MARGIN;
       if (row >= CHIP_ROWS.length) return;
     }
-    keys.push({ id: `chip:${i}`, kind: 'chip', label, x, y: CHIP_ROWS[row], w, h: CHIP_H });
+    keys.push({ id, kind, label, x, y: CHIP_ROWS[row], w, h: CHIP_H });
     x += w + GAP;
-  });
+  };
+  if (action) flow('action', 'action', action);
+  chips.forEach((c, i) => flow(`chip:${i}`, 'chip', c));
   const kw = (inner - 9 * GAP) / 10;
   LETTER_ROWS.forEach((letters, r) => {
     const y = KEY_TOP + r * (KEY_H + GAP);
@@ -124,9 +131,10 @@ export const MAX_QUERY_CHARS = 48;
 /**
  * What pressing `key` does to `text`: letters append (up to MAX_QUERY_CHARS), space appends one space
  * (never leading or doubled), backspace removes the last character, clear empties; Ask asks the trimmed
- * text (nothing when empty); a chip replaces the text with its query and asks it at once.
+ * text (nothing when empty); a chip replaces the text with its query and asks it at once; the action key
+ * leaves the text alone and says so (`action: true`: the caller runs the page's action).
  */
-export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'label'>, chipQuery?: string): { text: string; ask: string | null } {
+export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'label'>, chipQuery?: string): { text: string; ask: string | null; action?: true } {
   switch (key.kind) {
     case 'letter':
       return { text: text.length < MAX_QUERY_CHARS ? text + key.id : text, ask: null };
@@ -144,6 +152,8 @@ export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'labe
       const q = (chipQuery ?? key.label).trim();
       return { text: q.slice(0, MAX_QUERY_CHARS), ask: q || null };
     }
+    case 'action':
+      return { text, ask: null, action: true };
     default:
       throw new Error(`pressKey: unknown key kind ${String((key as PanelKey).kind)}`);
   }

@@ -67,6 +67,18 @@ describe('panelLayout / keyAt', () => {
     expect(long.label.endsWith('…')).toBe(true);
     expect(panelLayout([]).keys.some((k) => k.kind === 'chip')).toBe(false);
   });
+  it('puts the offered action first, before the chips, with its whole label; no action, no key', () => {
+    const label = '⬇ download semantic model (12.3 MB)';
+    const l = panelLayout(['lamp', 'couch'], label);
+    const first = l.keys.filter((k) => k.kind === 'chip' || k.kind === 'action');
+    expect(first[0]).toMatchObject({ id: 'action', kind: 'action', label });
+    expect(first.slice(1).map((k) => k.label)).toEqual(['lamp', 'couch']);
+    expect(keyAt(l, ...centre(first[0]))?.id).toBe('action');
+    // The action does not overlap the chips and stays inside the panel.
+    for (const k of first.slice(1)) expect(k.x >= first[0].x + first[0].w || k.y !== first[0].y).toBe(true);
+    expect(first[0].x + first[0].w).toBeLessThanOrEqual(PANEL_PX.width);
+    expect(panelLayout(['lamp']).keys.some((k) => k.kind === 'action')).toBe(false);
+  });
 });
 
 describe('pressKey', () => {
@@ -89,6 +101,11 @@ describe('pressKey', () => {
   });
   it('a chip asks its full query at once', () => {
     expect(pressKey('abc', key(l, 'chip:0'), 'where is the lamp')).toEqual({ text: 'where is the lamp', ask: 'where is the lamp' });
+  });
+  it('the action key keeps the text and asks nothing: the caller runs the action', () => {
+    const l = panelLayout([], 'download');
+    expect(pressKey('lam', key(l, 'action'))).toEqual({ text: 'lam', ask: null, action: true });
+    expect(pressKey('lam', key(l, 'a')).action).toBeUndefined();
   });
   it('rejects an unknown key kind', () => {
     expect(() => pressKey('', { kind: 'nope' as never, id: 'x', label: 'x' })).toThrow(/unknown key kind/);
