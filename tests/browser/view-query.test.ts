@@ -12,67 +12,28 @@
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Page, Route } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { PNG } from 'pngjs';
-import { nodeFolderFiles } from '../../lib/capture/node-files';
-import { readCaptureBundle } from '../../lib/capture/capture-bundle';
-import { Reconstruction } from '../../lib/pipeline/reconstruction';
-import { GraphSegmentationGenerator } from '../../lib/inference/masks/graph-segmentation';
-import { writeSceneFile } from '../../lib/splat/scene-file';
-import { modelChoice, loadClip } from '../../scripts/cli/node-models';
-import { STANDIN_DIR } from '../models/make-standins';
-import { BASE_URL, launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
+import { launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
 import { meanAbsDiff } from './support/pixels';
+import { serveStandinModels, shareStandinScene, type SharedScene } from './support/standin-scene';
 
 interface GtObject { id: number; label: string; color: string; aabb: { min: number[]; max: number[] } }
 const gt = JSON.parse(readFileSync('public/samples/living_room.groundtruth/instances.json', 'utf8')) as { objects: GtObject[] };
 const distToBox = (p: number[], b: { min: number[]; max: number[] }) => Math.hypot(...p.map((v, k) => Math.max(b.min[k] - v, 0, v - b.max[k])));
 
 let tb: TestBrowser;
-let share: { code: string; token: string };
-
-/** Serves the stand-in models under `base` (manifest URLs rewritten there); `files: false` answers 404 for the model files. */
-async function serveModels(base: string, files: boolean) {
-  // A URL predicate, not a glob: the page URL itself carries ?models=<base> in its query.
-  await tb.context.route((url) => url.pathname.startsWith(base), async (route: Route) => {
-    const path = new URL(route.request().url()).pathname.slice(base.length);
-    if (path === 'manifest.json') {
-      const text = readFileSync(join(STANDIN_DIR, 'manifest.json'), 'utf8').replace(/standin:\/\//g, base);
-      return route.fulfill({ status: 200, contentType: 'application/json', body: text });
-    }
-    if (!files || path.includes('..')) return route.fulfill({ status: 404, contentType: 'text/plain', body: 'no such model file' });
-    try {
-      return route.fulfill({ status: 200, contentType: 'application/octet-stream', body: readFileSync(join(STANDIN_DIR, path)) });
-    } catch {
-      return route.fulfill({ status: 404, body: '' });
-    }
-  });
-}
+let share: SharedScene;
 
 beforeAll(async () => {
-  // 1. Reconstruct with stand-in semantics (views that see the couch, the tables and both lamps).
-  const { clip } = await loadClip(await modelChoice('standin'));
-  const bundle = await readCaptureBundle(nodeFolderFiles('public/samples/living_room'));
-  const frames = [0, 2, 4, 8, 10, 24, 25, 26, 27, 28].map((i) => bundle.frames[i]);
-  const rec = new Reconstruction({
-    width: 160,
-    height: 120,
-    semantics: { generator: new GraphSegmentationGenerator(), embedder: clip!.image, mode: 'instances', associator: { separateSameView: false } },
-  });
-  await rec.addFrames(frames);
-  await rec.finalize();
-  const glb = await writeSceneFile(rec.scene, 'glb');
-  // 2. Share it.
-  const res = await fetch(`${BASE_URL}/api/scenes`, { method: 'POST', headers: { 'content-type': 'model/gltf-binary' }, body: Buffer.from(glb) });
-  expect(res.status).toBe(201);
-  share = (await res.json()) as { code: string; token: string };
+  share = await shareStandinScene();
   tb = await launchBrowser();
-  await serveModels('/test-models/', true);
-  await serveModels('/missing-models/', false);
+  await serveStandinModels(tb.context, '/test-models/', true);
+  await serveStandinModels(tb.context, '/missing-models/', false);
 }, 240_000);
 
 afterAll(async () => {
-  if (share) await fetch(`${BASE_URL}/api/scenes/${share.code}`, { method: 'DELETE', headers: { authorization: `Bearer ${share.token}` } }).catch(() => {});
+  await share?.remove();
   await tb?.close();
 });
 

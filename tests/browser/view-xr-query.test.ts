@@ -17,6 +17,7 @@ import { DEVICE_LABEL_SYNONYMS } from '../../lib/inference/semantics/device-labe
 import { panelToWorld } from '../../lib/web/view/xr-keyboard';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
 import type { XrPanelTestHook } from '../../components/view/XrQueryPanel';
+import { serveStandinModels, shareStandinScene } from './support/standin-scene';
 
 const DEG = Math.PI / 180;
 let tb: TestBrowser;
@@ -193,5 +194,39 @@ describe('/view: asking inside the headset (emulated Quest 3, living_room)', () 
     expect(await poseAttrs(page)).not.toBe(poseBefore);
     await page.close();
     expect(log.errors).toEqual([]);
+  }, 420_000);
+
+  it('offers the semantic-model download on the panel in AR; pressing it installs the model', async () => {
+    const share = await shareStandinScene();
+    try {
+      // A fresh browser profile per test file: the stand-ins under this base are not cached yet.
+      await serveStandinModels(tb.context, '/test-models/', true);
+      const { page, log } = await openPage(tb, `/view?xr-emulate=quest3&room=living_room&code=${share.code}&max-splats=20000&models=/test-models/#token=${share.token}`);
+      await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 120_000 });
+      await page.waitForSelector('[data-testid="model-state"][data-state="not-installed"]', { timeout: 60_000 });
+      await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
+      await press(page, '[data-testid="enter-ar"]');
+      await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
+      await page.waitForFunction(() => (window as unknown as Win).__segsplatXrPanel?.keys.some((k) => k.id === 'action'), null, { timeout: 60_000 });
+      const before = (await panel(page))!;
+      expect(before.keys.find((k) => k.id === 'action')!.label).toMatch(/download semantic model/);
+      expect(before.readout).toMatch(/semantic model not installed \(download it below\)/);
+      await dev(page, (d) => {
+        d.primaryInputMode = 'controller';
+        d.controllers.left.position.set(-0.3, 0.9, -0.2);
+      }, null);
+      await frames(page, 2);
+      await aim(page, 'action');
+      await pull(page);
+      // The page's own download ran: the model state goes to ready and the action key disappears.
+      await page.waitForSelector('[data-testid="model-state"][data-state="ready"]', { timeout: 120_000 });
+      await page.waitForFunction(() => !(window as unknown as Win).__segsplatXrPanel?.keys.some((k) => k.id === 'action'), null, { timeout: 60_000 });
+      expect((await panel(page))!.readout).not.toMatch(/not installed/);
+      expect(await page.locator('[data-testid="placed-at"]').count()).toBe(0);
+      await page.close();
+      expect(log.errors).toEqual([]);
+    } finally {
+      await share.remove();
+    }
   }, 420_000);
 });
