@@ -97,6 +97,17 @@ export function deviceLabelsForQuery(text: string): string[] {
   return labels;
 }
 
+/**
+ * What the question asks for, as a short label for answers that have no name of their own:
+ * "Where is the lamp?" -> "lamp", "show me the red chairs" -> "red chair". The trimmed, lower-cased
+ * text when nothing but filler is left.
+ */
+export function queryTopic(text: string): string {
+  if (typeof text !== 'string') throw new Error('queryTopic: query must be a string');
+  const rest = words(text).filter((w) => !FILLER.has(w));
+  return rest.length ? rest.join(' ') : text.trim().toLowerCase();
+}
+
 /** True when the query is only filler words (nothing to look for). */
 export function isEmptyQuery(text: string): boolean {
   return words(text).every((w) => FILLER.has(w));

@@ -5,7 +5,7 @@
  * room frame before merging; markers and distances are all in the room frame.
  */
 import type { QueryAnswer } from '../../inference/semantics/query';
-import { mergeAnswers, type DeviceAnswer, type MergedInstance } from '../../inference/semantics/device-labels';
+import { mergeAnswers, queryTopic, type DeviceAnswer, type MergedInstance } from '../../inference/semantics/device-labels';
 import type { Box3 } from '../../splat/semantic-bank';
 import { transformPlan, type Pose2D } from '../../align/pose-2d';
 
@@ -30,8 +30,8 @@ export function placeBox(b: Box3, pose: Pose2D): Box3 {
 }
 
 export function combineAnswers(scene: QueryAnswer | null, device: DeviceAnswer | null, pose: Pose2D, dedupeDistance = 0.3): ViewAnswer[] {
-  // Banks built without a labeler have empty labels: the question itself names what was found.
-  const placed = (scene?.instances ?? []).map((i) => ({ label: i.label || scene!.query, score: i.score, centroid: placePoint(i.centroid, pose), box: placeBox(i.box, pose) }));
+  // Banks built without a labeler have empty labels: what the question asks for names what was found.
+  const placed = (scene?.instances ?? []).map((i) => ({ label: i.label || queryTopic(scene!.query), score: i.score, centroid: placePoint(i.centroid, pose), box: placeBox(i.box, pose) }));
   return mergeAnswers(placed, device?.instances ?? [], dedupeDistance);
 }
 

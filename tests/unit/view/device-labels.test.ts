@@ -4,6 +4,7 @@ import {
   answerFromDeviceLabels,
   canonicalDeviceLabel,
   describeEntity,
+  queryTopic,
   deviceLabelsForQuery,
   mergeAnswers,
   polygonPoints,
@@ -98,6 +99,16 @@ describe('WebXR registry labels (Quest Browser, iwer) and Space Setup labels are
       expect(ans.instances).toEqual(answerFromDeviceLabels(q, spaceSetup).instances);
     }
   });
+});
+
+describe('queryTopic', () => {
+  it.each([
+    ['Where is the lamp?', 'lamp'],
+    ['show me the red chairs', 'red chair'],
+    ['purple', 'purple'],
+    ['  Where is it?  ', 'it'],
+    ['where is the', 'where is the'],
+  ])('%s -> %s', (q, want) => expect(queryTopic(q)).toBe(want));
 });
 
 describe('geometry helpers', () => {
