@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { composePose2D, invertPose2D, transformPlan, type Pose2D } from '../../lib/align/pose-2d';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { dev, frames, press, type EmulatedDevice } from './support/xr-device';
 
 const DEG = Math.PI / 180;
 let tb: TestBrowser;
@@ -25,57 +26,12 @@ afterAll(async () => {
   await tb?.close();
 });
 
-const press = (page: Page, sel: string) => page.locator(sel).evaluate((el) => (el as HTMLElement).click());
-
 function saveDocShot(name: string) {
   mkdirSync('docs/img/view', { recursive: true });
   copyFileSync(screenshotPath(name), join('docs/img/view', `${name}.png`));
 }
 
-/** The parts of iwer's XRDevice the test touches (structural: the page's object is iwer's). */
-interface Vec {
-  set(x: number, y: number, z: number, w?: number): void;
-}
-interface Tracked {
-  position: Vec;
-  quaternion: Vec;
-}
-interface Device {
-  position: Vec;
-  quaternion: Vec;
-  primaryInputMode: 'controller' | 'hand';
-  controllers: Record<'left' | 'right', Tracked & { updateButtonValue(id: string, v: number): void; getButtonValue(id: string): number; updateAxes(id: string, x: number, y: number): void }>;
-  hands: Record<'left' | 'right', Tracked & { updatePinchValue(v: number): void; pinchValue: number }>;
-}
-type Win = { __segsplatXrDevice: Device };
-
-/** Runs `fn(device, arg)` in the page. */
-const dev = <A, R>(page: Page, fn: (d: Device, a: A) => R, arg: A): Promise<R> =>
-  page.evaluate(({ src, a }) => new Function('d', 'a', `return (${src})(d, a)`)((window as unknown as Win).__segsplatXrDevice, a) as R, { src: fn.toString(), a: arg });
-
-/** iwer's time of the last XR frame (its private device state, found by the symbol's name). */
-const frameTime = (page: Page) =>
-  page.evaluate(() => {
-    const d = (window as unknown as Win).__segsplatXrDevice as unknown as Record<symbol, { lastFrameTime: number }>;
-    const sym = Object.getOwnPropertySymbols(d).find((s) => s.description === '@iwer/xr-device')!;
-    return d[sym].lastFrameTime;
-  });
-
-/** Waits until `n` more XR frames have started (each one runs the page's frame callbacks). */
-async function frames(page: Page, n = 2) {
-  for (let i = 0; i < n; i++) {
-    const t = await frameTime(page);
-    await page.waitForFunction(
-      (t0) => {
-        const d = (window as unknown as Win).__segsplatXrDevice as unknown as Record<symbol, { lastFrameTime: number }>;
-        const sym = Object.getOwnPropertySymbols(d).find((s) => s.description === '@iwer/xr-device')!;
-        return d[sym].lastFrameTime > t0;
-      },
-      t,
-      { timeout: 60_000, polling: 50 },
-    );
-  }
-}
+type Win = { __segsplatXrDevice: EmulatedDevice };
 
 async function readPose(page: Page): Promise<Pose2D> {
   const el = page.locator('[data-testid="pose"]');

@@ -17,6 +17,7 @@ import { PNG } from 'pngjs';
 import { launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
 import { meanAbsDiff } from './support/pixels';
 import { serveStandinModels, shareStandinScene, type SharedScene } from './support/standin-scene';
+import { press } from './support/xr-device';
 
 interface GtObject { id: number; label: string; color: string; aabb: { min: number[]; max: number[] } }
 const gt = JSON.parse(readFileSync('public/samples/living_room.groundtruth/instances.json', 'utf8')) as { objects: GtObject[] };
@@ -42,8 +43,6 @@ const answers = (page: Page) =>
     els.map((e) => ({ source: e.getAttribute('data-source'), label: e.getAttribute('data-label'), c: ['data-x', 'data-y', 'data-z'].map((k) => Number(e.getAttribute(k))) })),
   );
 
-/** Clicks through the DOM: in the emulated session iwer's canvas lies over the page and takes pointer events. */
-const press = (page: Page, sel: string) => page.locator(sel).evaluate((el) => (el as HTMLElement).click());
 
 async function ask(page: Page, text: string) {
   const before = Number(await page.getAttribute('[data-testid="view"]', 'data-answer-seq'));

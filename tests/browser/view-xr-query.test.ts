@@ -18,6 +18,7 @@ import { panelToWorld } from '../../lib/web/view/xr-keyboard';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
 import type { XrPanelTestHook } from '../../components/view/XrQueryPanel';
 import { serveStandinModels, shareStandinScene } from './support/standin-scene';
+import { dev, frames, press, type EmulatedDevice } from './support/xr-device';
 
 const DEG = Math.PI / 180;
 let tb: TestBrowser;
@@ -28,41 +29,9 @@ afterAll(async () => {
   await tb?.close();
 });
 
-const press = (page: Page, sel: string) => page.locator(sel).evaluate((el) => (el as HTMLElement).click());
-
-interface Vec {
-  set(x: number, y: number, z: number, w?: number): void;
-}
-interface Device {
-  quaternion: Vec;
-  primaryInputMode: 'controller' | 'hand';
-  controllers: Record<'left' | 'right', { position: Vec; quaternion: Vec; updateButtonValue(id: string, v: number): void }>;
-  hands: Record<'left' | 'right', { position: Vec; quaternion: Vec; updatePinchValue(v: number): void }>;
-}
-type Win = { __segsplatXrDevice: Device; __segsplatXrPanel?: XrPanelTestHook };
-
-const dev = <A, R>(page: Page, fn: (d: Device, a: A) => R, arg: A): Promise<R> =>
-  page.evaluate(({ src, a }) => new Function('d', 'a', `return (${src})(d, a)`)((window as unknown as Win).__segsplatXrDevice, a) as R, { src: fn.toString(), a: arg });
+type Win = { __segsplatXrDevice: EmulatedDevice; __segsplatXrPanel?: XrPanelTestHook };
 
 const panel = (page: Page) => page.evaluate(() => (window as unknown as Win).__segsplatXrPanel ?? null);
-
-/** Waits until `n` more XR frames have started (iwer's lastFrameTime; software rendering is ~1 fps). */
-async function frames(page: Page, n = 2) {
-  for (let i = 0; i < n; i++) {
-    const t = await page.evaluate(() => {
-      const d = (window as unknown as Win).__segsplatXrDevice as unknown as Record<symbol, { lastFrameTime: number }>;
-      return d[Object.getOwnPropertySymbols(d).find((s) => s.description === '@iwer/xr-device')!].lastFrameTime;
-    });
-    await page.waitForFunction(
-      (t0) => {
-        const d = (window as unknown as Win).__segsplatXrDevice as unknown as Record<symbol, { lastFrameTime: number }>;
-        return d[Object.getOwnPropertySymbols(d).find((s) => s.description === '@iwer/xr-device')!].lastFrameTime > t0;
-      },
-      t,
-      { timeout: 60_000, polling: 50 },
-    );
-  }
-}
 
 const poseAttrs = (page: Page) =>
   page.locator('[data-testid="pose"]').evaluate((el) => ['data-x', 'data-z', 'data-yaw-deg'].map((k) => el.getAttribute(k)).join(' '));
