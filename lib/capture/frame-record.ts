@@ -25,6 +25,8 @@ export interface FrameRecord {
   depthPath?: string;
   /** Reads the depth map in metres (z-depth, 0 = no measurement) with the depth image's own intrinsics. */
   loadDepth?(): Promise<DepthMap>;
+  /** The pose was interpolated rather than measured with the image (Frame.approxPose). */
+  approxPose?: boolean;
 }
 
 /** What a folder-style importer returns: usable records, and the frames it had to drop with why. */
@@ -65,6 +67,7 @@ export async function loadFrame(record: FrameRecord, opts: { scale?: number; dep
   const frame: Frame = { id: record.id, image, intrinsics: k, cameraToWorld: Float64Array.from(record.cameraToWorld), timestamp: record.timestamp };
   // Depth keeps its own resolution (its intrinsics describe it); the image's scale does not apply.
   if (record.loadDepth && opts.depth !== false) frame.depth = await record.loadDepth();
+  if (record.approxPose) frame.approxPose = true;
   return frame;
 }
 

@@ -3,42 +3,14 @@
  * small broken folders. The pose convention is checked the way a user would notice it: one frame's
  * depth, carried into the next frame's camera, lands on that frame's depth.
  */
-import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { memoryFiles } from '../../../lib/capture/bundle-files';
-import type { DepthMap } from '../../../lib/capture/frame';
 import { loadFrame } from '../../../lib/capture/frame-record';
 import { encodePng } from '../../../lib/capture/png';
 import { nodeFolderFiles } from '../../../lib/capture/node-files';
-import { invertRigid, orthonormalized, rigidPoseProblem, transformPoint } from '../../../lib/capture/pose';
+import { orthonormalized, rigidPoseProblem } from '../../../lib/capture/pose';
 import { importSevenScenes, isSevenScenesFolder, parseOpenCvPoseText } from '../../../lib/capture/seven-scenes';
-
-export const REDKITCHEN = fileURLToPath(new URL('../../../../shared/data/redkitchen', import.meta.url));
-
-/**
- * |depth of frame b - depth of frame a carried into b| over pixels both measure, in metres (every
- * `step`-th pixel of a). Uses Frame's conventions only: OpenGL camera axes, pixel centres at +0.5.
- */
-export function reprojectionErrors(a: DepthMap, poseA: ArrayLike<number>, b: DepthMap, poseB: ArrayLike<number>, step = 4): number[] {
-  const toB = invertRigid(poseB);
-  const ka = a.intrinsics, kb = b.intrinsics;
-  const errs: number[] = [];
-  for (let v = 0; v < a.height; v += step)
-    for (let u = 0; u < a.width; u += step) {
-      const z = a.data[v * a.width + u];
-      if (!(z > 0)) continue;
-      const xc = ((u + 0.5 - ka.cx) / ka.fx) * z, yc = -((v + 0.5 - ka.cy) / ka.fy) * z;
-      const [wx, wy, wz] = transformPoint(poseA, xc, yc, -z);
-      const [bx, by, bz] = transformPoint(toB, wx, wy, wz);
-      const zb = -bz;
-      if (!(zb > 0)) continue;
-      const ub = Math.floor((bx / zb) * kb.fx + kb.cx), vb = Math.floor((-by / zb) * kb.fy + kb.cy);
-      if (ub < 0 || vb < 0 || ub >= b.width || vb >= b.height) continue;
-      const zm = b.data[vb * b.width + ub];
-      if (zm > 0) errs.push(Math.abs(zm - zb));
-    }
-  return errs;
-}
+import { REDKITCHEN, reprojectionErrors } from './rgbd-helpers';
 
 const median = (v: number[]) => [...v].sort((x, y) => x - y)[v.length >> 1];
 
