@@ -1,30 +1,43 @@
 'use client';
 /**
- * Import for devices without WebXR scanning: a capture bundle (folder or .zip) or a transforms.json
- * with its images, read through lib/capture and fed into the same reconstruction as live keyframes.
+ * Import for devices without WebXR scanning: any capture lib/capture/import-capture.ts reads (a
+ * SegSplat bundle, transforms.json with its images, a 7-Scenes or TUM RGB-D folder), picked as
+ * files, as a folder, or as a .zip, fed into the same reconstruction as live keyframes.
  */
 import { useState } from 'react';
 import { pickedFiles, zipFiles, type BundleFiles } from '@/lib/capture/bundle-files';
-import { readCaptureBundle } from '@/lib/capture/capture-bundle';
 import type { Frame } from '@/lib/capture/frame';
-import { importTransformsJson, loadFrames } from '@/lib/capture/transforms-json';
+import { loadFrames } from '@/lib/capture/frame-record';
+import { CAPTURE_FORMAT_NAMES, describeSkipped, importCapture } from '@/lib/capture/import-capture';
 import { browserImageCodec } from '@/lib/web/browser-image-codec';
 
-async function framesFrom(files: File[]): Promise<{ frames: Frame[]; name: string; skipped: number }> {
-  let bundle: BundleFiles;
-  if (files.length === 1 && /\.zip$/i.test(files[0].name)) bundle = zipFiles(new Uint8Array(await files[0].arrayBuffer()));
-  else bundle = pickedFiles(files);
-  if (await bundle.exists('capture.json')) {
-    const b = await readCaptureBundle(bundle, { codec: browserImageCodec });
-    return { frames: b.frames, name: b.name, skipped: b.skipped.length };
-  }
-  if (await bundle.exists('transforms.json')) {
-    const t = await importTransformsJson(bundle, { codec: browserImageCodec });
-    const frames = await loadFrames(t.frames);
-    return { frames, name: 'transforms.json', skipped: t.skipped.length };
-  }
-  throw new Error('no capture.json or transforms.json among the picked files');
+interface Imported {
+  frames: Frame[];
+  name: string;
+  summary: string;
 }
+
+async function framesFrom(files: File[], onStatus: (s: string) => void): Promise<Imported> {
+  let bundle: BundleFiles;
+  let name: string;
+  if (files.length === 1 && /\.zip$/i.test(files[0].name)) {
+    bundle = zipFiles(new Uint8Array(await files[0].arrayBuffer()));
+    name = files[0].name.replace(/\.zip$/i, '');
+  } else {
+    const picked = pickedFiles(files);
+    bundle = picked;
+    name = picked.folderName || 'picked files';
+  }
+  const imp = await importCapture(bundle, { codec: browserImageCodec, name });
+  if (imp.frames.length === 0) throw new Error(`no usable frames (${describeSkipped(imp.skipped) || 'the capture lists none'})`);
+  const frames = await loadFrames(imp.frames, { onProgress: (done, total) => onStatus(`Reading ${done}/${total} frames…`) });
+  const parts = [`${frames.length} frames imported from ${CAPTURE_FORMAT_NAMES[imp.format]} "${imp.name}"`];
+  if (imp.skipped.length) parts.push(describeSkipped(imp.skipped));
+  return { frames, name: imp.name, summary: `${parts.join(', ')}.${imp.warnings.length ? ` Note: ${imp.warnings.slice(0, 2).join('; ')}.` : ''}` };
+}
+
+// React's typings lack the (universally supported) folder-pick attribute.
+const folderPick = { webkitdirectory: '', directory: '' } as Record<string, string>;
 
 export function ImportPicker({ onFrames }: { onFrames: (frames: Frame[], name: string) => void }) {
   const [msg, setMsg] = useState('');
@@ -32,21 +45,33 @@ export function ImportPicker({ onFrames }: { onFrames: (frames: Frame[], name: s
     if (!list || list.length === 0) return;
     setMsg('Reading…');
     try {
-      const { frames, name, skipped } = await framesFrom([...list]);
-      if (frames.length === 0) throw new Error('no usable frames');
+      const { frames, name, summary } = await framesFrom([...list], setMsg);
       onFrames(frames, name);
-      setMsg(`${frames.length} frames imported${skipped ? `, ${skipped} skipped` : ''}.`);
+      setMsg(summary);
     } catch (e) {
       setMsg(`Import failed: ${e instanceof Error ? e.message : String(e)}`);
     }
   };
   return (
     <div className="scan-import" data-testid="scan-import">
+      <p>
+        Import a capture: a SegSplat bundle (capture.json), transforms.json with its images, a 7-Scenes / 3DMatch or TUM RGB-D
+        folder, or a .zip of any of these.
+      </p>
       <label>
-        Import a capture (.zip, or a folder&apos;s files: capture.json or transforms.json with images){' '}
-        <input type="file" multiple accept=".zip,.json,.png,.jpg,.jpeg,.f32" onChange={(e) => void onPick(e.target.files)} />
+        Files{' '}
+        <input
+          type="file"
+          multiple
+          accept=".zip,.json,.txt,.png,.jpg,.jpeg,.f32"
+          data-testid="scan-import-files"
+          onChange={(e) => void onPick(e.target.files)}
+        />
+      </label>{' '}
+      <label>
+        Folder <input type="file" {...folderPick} data-testid="scan-import-folder" onChange={(e) => void onPick(e.target.files)} />
       </label>
-      {msg && <p>{msg}</p>}
+      {msg && <p data-testid="scan-import-status">{msg}</p>}
     </div>
   );
 }

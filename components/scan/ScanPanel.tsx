@@ -48,12 +48,17 @@ function CoverageHint({ coverage, pose }: { coverage: CoverageReport; pose: numb
   );
 }
 
-function Elapsed({ since }: { since: number | null }) {
+/** Time since `since`; stops (keeps its last reading) while `done`, e.g. once an import is reconstructed. */
+function Elapsed({ since, done }: { since: number | null; done: boolean }) {
   const [now, setNow] = useState(() => Date.now());
   useEffect(() => {
+    if (done) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(t);
-  }, []);
+    return () => {
+      clearInterval(t);
+      setNow(Date.now());
+    };
+  }, [done]);
   if (since === null) return <>–</>;
   const s = Math.max(0, Math.round((now - since) / 1000));
   return <>{`${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`}</>;
@@ -155,8 +160,9 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
           </tr>
           <tr>
             <td>Elapsed</td>
-            <td>
-              <Elapsed since={state.startedAt} />
+            <td data-testid="scan-elapsed">
+              {/* No live camera (an import or a rebuild): the work is over once every keyframe is reconstructed. */}
+              <Elapsed since={state.startedAt} done={state.finished || (state.source === 'none' && !!u && u.status.queued === 0 && u.status.reconstructed >= state.keyframes.length)} />
             </td>
           </tr>
         </tbody>

@@ -177,7 +177,7 @@ export interface PickedFile {
  *
  * A plain multi-file pick carries no folders at all, yet transforms.json says `images/0001.jpg`
  * and TUM's rgb.txt `rgb/1305031102.175304.png`: in such a pick a path that is not found is
- * matched by its file name, when exactly one picked file has that name.
+ * matched by its file name (a flat pick cannot hold two files of one name).
  */
 export function pickedFiles(list: Iterable<PickedFile>): BundleFiles & { folderName: string } {
   const all = [...list];
@@ -190,22 +190,15 @@ export function pickedFiles(list: Iterable<PickedFile>): BundleFiles & { folderN
     if (map.has(p)) throw new Error(`two picked files map to the same path ${p}`);
     map.set(p, f);
   });
-  const byName = new Map<string, PickedFile | null>(); // null: two picked files share the name
-  for (const [p, f] of map) {
-    const name = p.slice(p.lastIndexOf('/') + 1);
-    byName.set(name, byName.has(name) ? null : f);
-  }
-  const find = (path: string): PickedFile | undefined | null => {
+  // In a flat pick every path is a bare file name (so names are unique): look up the name alone.
+  const find = (path: string): PickedFile | undefined => {
     const p = normalizeBundlePath(path);
-    const f = map.get(p);
-    if (f || !flat) return f;
-    return byName.get(p.slice(p.lastIndexOf('/') + 1));
+    return map.get(p) ?? (flat ? map.get(p.slice(p.lastIndexOf('/') + 1)) : undefined);
   };
   return {
     folderName: prefix,
     async readFile(path) {
       const f = find(path);
-      if (f === null) throw new Error(`${path}: several picked files are named ${path.slice(path.lastIndexOf('/') + 1)}; pick the folder instead`);
       if (!f) throw new Error(`file not found among the picked files: ${normalizeBundlePath(path)}`);
       return new Uint8Array(await f.arrayBuffer());
     },
