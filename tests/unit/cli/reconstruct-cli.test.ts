@@ -7,6 +7,8 @@ import { cpSync, mkdtempSync, readFileSync, writeFileSync, existsSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { REDKITCHEN } from '../capture/rgbd-helpers';
+import { writeTumFromRedkitchen } from '../capture/tum-fixture';
 
 const tsx = join('node_modules', '.bin', 'tsx');
 const cli = (args: string[]) => {
@@ -48,6 +50,11 @@ describe('npm run reconstruct', () => {
     const yes = cli(['--scene', out, '--query', 'green', '--models', 'standin', '--json']);
     expect(yes.code, yes.err).toBe(0);
     expect(lastJson(yes.out).instances.length).toBeGreaterThan(0);
+    // Without --models standin, the stand-in build is named as such, not "no clip-image model in the manifest".
+    const real = cli(['--scene', out, '--query', 'green']);
+    expect(real.code).toBe(1);
+    expect(real.err).toMatch(/built with the TEST STAND-IN models .* Query it with --models standin/);
+    expect(yes.err).toMatch(/answering with the TEST STAND-IN models/);
     const no = cli(['--scene', out, '--query', 'pink', '--models', 'standin', '--json']);
     expect(no.code, no.err).toBe(0);
     const j = lastJson(no.out);
@@ -71,6 +78,35 @@ describe('npm run reconstruct', () => {
     const usage = cli(['public/samples/living_room', '--out', join(dir, 'x.txt')]);
     expect(usage.code).toBe(2);
     expect(usage.err).toMatch(/--format/);
+  });
+
+  it('--help prints every option with its default to stdout; unknown options and bad values are usage errors', () => {
+    const h = cli(['--help']);
+    expect(h.code).toBe(0);
+    expect(h.err).toBe('');
+    for (const o of ['out', 'format', 'views', 'scale', 'width', 'height', 'depth', 'masks', 'bank', 'budget', 'models', 'clip', 'scene', 'query', 'json', 'help'])
+      expect(h.out).toContain(`--${o}`);
+    expect(h.out).toMatch(/--budget <N>\s+most Gaussians in the scene \(default: 2000000\)/);
+    const bogus = cli(['public/samples/living_room', '--out', join(dir, 'x.glb'), '--bogus-flag', '3']);
+    expect(bogus.code).toBe(2);
+    expect(bogus.err).toMatch(/unknown option --bogus-flag; valid options: --out, --format, --views, .*--json, --help/);
+    const bad = cli(['public/samples/living_room', '--out', join(dir, 'x.glb'), '--budget', 'lots']);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--budget must be a number \(got "lots"\)/);
+  });
+
+  it('builds from a 7-Scenes RGB-D folder and from a TUM RGB-D sequence with their device depth', () => {
+    const seven = cli([REDKITCHEN, '--views', '2', '--masks', 'none', '--budget', '40000', '--out', join(dir, 'k.sgsc'), '--json']);
+    expect(seven.code, seven.err).toBe(0);
+    expect(seven.err).toMatch(/7-scenes: redkitchen/);
+    expect(seven.err).toMatch(/views\s+2 \(depth: device 2\)/);
+    expect(lastJson(seven.out).gaussians).toBeGreaterThan(10_000);
+    const tum = writeTumFromRedkitchen(REDKITCHEN, [150, 160], { dir: join(dir, 'rgbd_dataset_kitchen') });
+    const t = cli([tum.dir, '--masks', 'none', '--budget', '40000', '--out', join(dir, 't.sgsc'), '--json']);
+    expect(t.code, t.err).toBe(0);
+    expect(t.err).toMatch(/tum-rgbd: rgbd_dataset_kitchen/);
+    expect(t.err).toMatch(/skipped frame .*: no ground-truth pose within 20 ms/);
+    expect(t.err).toMatch(/views\s+2 \(depth: device 2\)/);
   });
 
   it('skips and reports a frame whose pose is not rigid, and still builds from the rest', () => {
