@@ -27,8 +27,9 @@ async function expectDoneAndClockStopped(page: Page, frames: number) {
   await page.waitForFunction(
     (n) => {
       const panel = document.querySelector('[data-testid="scan-panel"]');
-      const s = (window as unknown as { __segsplatScan?: { state: { update: { status: { reconstructed: number; queued: number } } | null } } }).__segsplatScan?.state.update?.status;
-      return Number(panel?.getAttribute('data-gaussians')) > 0 && !!s && s.queued === 0 && s.reconstructed >= n;
+      const row = [...document.querySelectorAll('.scan-stats tr')].find((tr) => tr.firstElementChild?.textContent === 'Reconstructed');
+      const m = /^(\d+) \((\d+) queued\)$/.exec(row?.lastElementChild?.textContent ?? '');
+      return Number(panel?.getAttribute('data-gaussians')) > 0 && !!m && Number(m[2]) === 0 && Number(m[1]) >= n;
     },
     frames,
     { timeout: 150_000 },
@@ -39,7 +40,7 @@ async function expectDoneAndClockStopped(page: Page, frames: number) {
 }
 
 describe('/scan import of real captures', () => {
-  it('imports the fox picked as loose files (no folders): images matched by name, missing ones reported', async () => {
+  it('imports the fox picked as loose files (no folders): images matched by name, missing ones reported', { timeout: 200_000 }, async () => {
     const fox = join(SHARED, 'fox');
     const { page, log } = await openPage(tb, '/scan');
     await page.waitForSelector('[data-testid="scan"][data-scan-ready="yes"]', { timeout: 60_000 });
@@ -52,7 +53,7 @@ describe('/scan import of real captures', () => {
     expect(log.errors).toEqual([]);
   });
 
-  it('imports redkitchen frames picked as a folder (7-Scenes layout) with their device depth', async () => {
+  it('imports redkitchen frames picked as a folder (7-Scenes layout) with their device depth', { timeout: 200_000 }, async () => {
     const dir = join(mkdtempSync(join(tmpdir(), 'scan-import-rk-')), 'redkitchen');
     mkdirSync(dir);
     for (const n of readdirSync(join(SHARED, 'redkitchen')))
