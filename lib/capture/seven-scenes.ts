@@ -111,8 +111,10 @@ export async function importSevenScenes(
   const numbers = [...colors.keys()].sort((a, b) => Number(a) - Number(b) || a.localeCompare(b));
   const frames: FrameRecord[] = [];
   const skipped: { id: string; reason: string }[] = [];
-  // The depth camera's K describes images of its size; 7-Scenes is 640x480 for both streams.
-  let depthSize: { width: number; height: number } | null = null;
+  // The depth camera's K describes images of its size (7-Scenes: 640x480 for both streams). Sizes
+  // come from the first frame's headers; a later file of another size is rescaled by loadFrame.
+  const { source: _source, ...pinhole } = K;
+  let sizes: { color: { width: number; height: number }; depth: { width: number; height: number } | null } | null = null;
   for (let index = 0; index < numbers.length; index++) {
     const num = numbers[index];
     const id = `frame-${num}`;
@@ -121,18 +123,18 @@ export async function importSevenScenes(
       const posePath = at(`${id}.pose.txt`);
       if (!set.has(posePath)) throw new Error(`pose file ${posePath} is missing`);
       const cameraToWorld = parseOpenCvPoseText(new TextDecoder().decode(await files.readFile(posePath)), posePath);
-      const size = imageSizeFromHeader(await files.readFile(imagePath));
-      if (!size) throw new Error(`${imagePath}: unreadable image header (not a PNG or JPEG)`);
       const depthPath = at(`${id}.depth.png`);
       const hasDepth = set.has(depthPath);
-      if (hasDepth && !depthSize) {
-        depthSize = imageSizeFromHeader(await files.readFile(depthPath));
-        if (!depthSize) throw new Error(`${depthPath}: not a PNG`);
+      if (!sizes || (hasDepth && !sizes.depth)) {
+        const color = sizes?.color ?? imageSizeFromHeader(await files.readFile(imagePath));
+        if (!color) throw new Error(`${imagePath}: unreadable image header (not a PNG or JPEG)`);
+        const depth = hasDepth ? imageSizeFromHeader(await files.readFile(depthPath)) : null;
+        if (hasDepth && !depth) throw new Error(`${depthPath}: not a PNG`);
+        sizes = { color, depth };
       }
-      const ref = depthSize ?? size; // K belongs to the depth camera; without depth, assume the colour size
-      const kRef: Intrinsics = { ...K, width: ref.width, height: ref.height };
-      delete (kRef as Partial<typeof K>).source;
-      const intrinsics = scaleIntrinsics(kRef, size.width, size.height);
+      const ref = sizes.depth ?? sizes.color; // without depth, assume K is the colour camera's
+      const kRef: Intrinsics = { ...pinhole, width: ref.width, height: ref.height };
+      const intrinsics = scaleIntrinsics(kRef, sizes.color.width, sizes.color.height);
       delete intrinsics.distortion;
       const record: FrameRecord = {
         id,
