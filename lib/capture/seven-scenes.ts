@@ -114,7 +114,8 @@ export async function importSevenScenes(
   // The depth camera's K describes images of its size (7-Scenes: 640x480 for both streams). Sizes
   // come from the first frame's headers; a later file of another size is rescaled by loadFrame.
   const { source: _source, ...pinhole } = K;
-  let sizes: { color: { width: number; height: number }; depth: { width: number; height: number } | null } | null = null;
+  type Size = { width: number; height: number };
+  let sizes: { color: Size; depth: Size | null } | null = null;
   for (let index = 0; index < numbers.length; index++) {
     const num = numbers[index];
     const id = `frame-${num}`;
@@ -126,7 +127,8 @@ export async function importSevenScenes(
       const depthPath = at(`${id}.depth.png`);
       const hasDepth = set.has(depthPath);
       if (!sizes || (hasDepth && !sizes.depth)) {
-        const color = sizes?.color ?? imageSizeFromHeader(await files.readFile(imagePath));
+        const known: Size | null = sizes ? sizes.color : null;
+        const color: Size | null = known ?? imageSizeFromHeader(await files.readFile(imagePath));
         if (!color) throw new Error(`${imagePath}: unreadable image header (not a PNG or JPEG)`);
         const depth = hasDepth ? imageSizeFromHeader(await files.readFile(depthPath)) : null;
         if (hasDepth && !depth) throw new Error(`${depthPath}: not a PNG`);
