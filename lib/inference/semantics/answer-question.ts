@@ -45,5 +45,6 @@ export async function answerQuestion(scene: QueryScene | null | undefined, text:
     return emptyAnswer(text, bank.count, embedded ? `${noEngine}, and the scene's bank has no stored labels to answer from` : 'the scene has no semantics (its bank has neither embeddings nor labels)', 'stored labels');
   const a = answerFromStoredLabels(scene, text, opts.labels);
   const more = embedded ? `${noEngine}; ${opts.openVocabulary ?? 'install the semantic model to ask in open vocabulary'}` : "the scene's bank holds labels only (no embeddings): open-vocabulary questions need a scene built with the semantic models";
-  return { ...a, note: `from stored labels (${more})` };
+  const note = `from stored labels (${more})`;
+  return { ...a, note, ...(a.reason ? { reason: `${a.reason}; ${note}` } : {}) };
 }
