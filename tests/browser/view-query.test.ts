@@ -148,6 +148,34 @@ describe('/view by share code', () => {
   });
 });
 
+describe('/view with the sample room and no model downloaded', () => {
+  it('answers "where is the lamp?" from the labels of the sample\'s annotations and highlights the lamps', async () => {
+    const { page, log } = await openPage(tb, '/view?max-splats=60000');
+    await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 90_000 });
+    expect(await page.innerText('[data-testid="labels-source"]')).toBe("labels from the sample's annotations");
+    await page.waitForSelector('[data-testid="model-state"][data-state="labels-only"]');
+    expect(Number(await page.getAttribute('[data-testid="scene-summary"]', 'data-bank'))).toBeGreaterThanOrEqual(10);
+    const plain = await settledCanvas(page);
+    await ask(page, 'where is the lamp?');
+    const found = await answers(page);
+    const lamps = gt.objects.filter((o) => o.label === 'LAMP');
+    expect(found.length).toBe(lamps.length);
+    expect(found.every((a) => a.source === 'scene' && a.label === 'lamp')).toBe(true);
+    for (const a of found) expect(Math.min(...lamps.map((o) => distToBox(a.c, o.aabb)))).toBeLessThan(0.15);
+    expect(await page.innerText('[data-testid="answer-note"]')).toMatch(/^from stored labels/);
+    expect(await page.innerText('[data-testid="answers"]')).toMatch(/from stored labels/);
+    expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(100);
+    const lit = await settledCanvas(page);
+    const change = lumaChange(plain, lit);
+    console.log(`/view sample lamp highlight: ${JSON.stringify(change)}`);
+    expect(change.meanAfter).toBeLessThan(0.75 * change.meanBefore);
+    await page.screenshot({ path: screenshotPath('view-sample-lamp') });
+    saveDocShot('view-sample-lamp');
+    await page.close();
+    expect(log.errors).toEqual([]);
+  }, 180_000);
+});
+
 describe('/view in the emulated Quest 3 (living_room)', () => {
   it('answers "lamp" from the room labels and auto-aligns the scene from a wrong placement', async () => {
     const { page, log } = await openPage(tb, `/view?xr-emulate=quest3&room=living_room&code=${share.code}&max-splats=20000&models=/test-models/#token=${share.token}`);
