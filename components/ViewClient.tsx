@@ -12,6 +12,7 @@ import { planFromPositions, planFromSurfaces } from '@/lib/align/plan-points';
 import { IDENTITY_POSE_2D, invertPose2D, poseAt, type Pose2D } from '@/lib/align/pose-2d';
 import { answerFromDeviceLabels, type DeviceAnswer, type DeviceEntity } from '@/lib/inference/semantics/device-labels';
 import { annotatedQueryScene } from '@/lib/inference/semantics/annotation-bank';
+import { displayLabel } from '@/lib/inference/semantics/label-answers';
 import type { QueryAnswer, QueryScene } from '@/lib/inference/semantics/query';
 import type { ProgressEvent } from '@/lib/pipeline/progress';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
@@ -256,7 +257,7 @@ export default function ViewClient() {
 
   // The in-XR panel shows the same state as the DOM box, on one line, and asks through the same `ask`.
   const chips = useMemo(
-    () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => m.label) : [] }),
+    () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => displayLabel(m.label)) : [] }),
     [recent, room, loaded],
   );
   // The page's download button is out of reach inside AR (no DOM overlay on Quest): the panel offers it too.

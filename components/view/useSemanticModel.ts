@@ -65,7 +65,7 @@ export function useSemanticModel(scene: QueryScene | null, modelsBase: string, a
     if (labelsOnly) {
       // Derived from the scene, but kept in the same state object as the async states below.
       // eslint-disable-next-line react-hooks/set-state-in-effect
-      setSt({ key, state: 'labels-only', message: "answers from the scene's stored labels (its bank holds names, no embeddings)", status: null, progress: null });
+      setSt({ key, state: 'labels-only', message: 'questions are answered from these stored labels (no model needed; the bank holds names, no embeddings)', status: null, progress: null });
       return;
     }
     if (!hasBank) {
