@@ -163,3 +163,11 @@ describe("the shipped sample's annotation bank", () => {
     expect(b.maskSource).toBe('annotations');
   });
 });
+
+describe('where a served bundle keeps its annotations', () => {
+  it('is the sibling <folder>.groundtruth/ (query and hash dropped)', async () => {
+    const { annotationsUrlFor } = await import('../../../lib/web/scene-build-protocol');
+    expect(annotationsUrlFor('http://h:1/samples/living_room/')).toBe('http://h:1/samples/living_room.groundtruth/');
+    expect(annotationsUrlFor('http://h:1/samples/living_room?x=1#y')).toBe('http://h:1/samples/living_room.groundtruth/');
+  });
+});
