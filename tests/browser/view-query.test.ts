@@ -176,6 +176,29 @@ describe('/view with the sample room and no model downloaded', () => {
   }, 180_000);
 });
 
+describe('/view with the sample room in the emulated Quest 3, no model downloaded', () => {
+  it('"where is the lamp?" is answered by the stored labels and the room labels together (one answer per lamp)', async () => {
+    const { page, log } = await openPage(tb, '/view?xr-emulate=quest3&room=living_room&max-splats=30000');
+    await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 90_000 });
+    await page.waitForSelector('[data-testid="model-state"][data-state="labels-only"]');
+    await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
+    await press(page, '[data-testid="enter-ar"]');
+    await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="auto-align"]:not([disabled])', { timeout: 30_000 });
+    await ask(page, 'where is the lamp?');
+    const found = await answers(page);
+    const lamps = gt.objects.filter((o) => o.label === 'LAMP');
+    // The sample's world frame is the room's: each lamp is found by both sources and reported once.
+    expect(found.length).toBe(lamps.length);
+    expect(found.every((a) => a.source === 'both')).toBe(true);
+    for (const l of lamps) expect(Math.min(...found.map((a) => distToBox(a.c, l.aabb)))).toBeLessThan(0.3);
+    expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(100);
+    expect(await page.innerText('[data-testid="answer-note"]')).toMatch(/^from stored labels/);
+    await page.close();
+    expect(log.errors).toEqual([]);
+  }, 240_000);
+});
+
 describe('/view in the emulated Quest 3 (living_room)', () => {
   it('answers "lamp" from the room labels and auto-aligns the scene from a wrong placement', async () => {
     const { page, log } = await openPage(tb, `/view?xr-emulate=quest3&room=living_room&code=${share.code}&max-splats=20000&models=/test-models/#token=${share.token}`);
