@@ -183,8 +183,11 @@ describe('/view with the sample room in the emulated Quest 3, no model downloade
     await page.waitForSelector('[data-testid="model-state"][data-state="labels-only"]');
     await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
     await press(page, '[data-testid="enter-ar"]');
-    await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
-    await page.waitForSelector('[data-testid="auto-align"]:not([disabled])', { timeout: 30_000 });
+    await page.waitForSelector('[data-xr-state="active"]', { timeout: 90_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: screenshotPath('view-sample-xr-enter-failed') });
+      throw new Error(`${(e as Error).message}; xr controls: ${await page.innerText('[data-testid="xr-controls"]')}`);
+    });
+    await page.waitForSelector('[data-testid="auto-align"]:not([disabled])', { timeout: 60_000 });
     await ask(page, 'where is the lamp?');
     const found = await answers(page);
     const lamps = gt.objects.filter((o) => o.label === 'LAMP');
