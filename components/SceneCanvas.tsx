@@ -1,14 +1,17 @@
 'use client';
-/** The 3D view shared by /demo and /view: splats + capture frusta + floor grid, orbit outside XR. */
+/** /demo's 3D view: splats (with an answer's highlight) + capture frusta + answer markers + floor grid, orbit outside XR. */
 import { Canvas } from '@react-three/fiber';
 import { XR, type XRStore } from '@react-three/xr';
 import { useMemo, type ReactNode } from 'react';
 import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
+import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import type { SceneBuildResult } from '@/lib/web/scene-build';
+import type { ViewAnswer } from '@/lib/web/view/view-answer';
 import { centreBounds } from '@/lib/web/spark-splats';
 import { CaptureFrusta } from './CaptureFrusta';
 import { OrbitRig } from './OrbitRig';
 import { SplatScene } from './SplatScene';
+import { AnswerMarkers } from './view/AnswerMarkers';
 
 export function SceneCanvas(props: {
   result: SceneBuildResult | null;
@@ -16,9 +19,12 @@ export function SceneCanvas(props: {
   xrStore?: XRStore | null;
   inXr?: boolean;
   showFrusta?: boolean;
+  /** What an answer lights up in the splats, and its markers (scene frame). */
+  highlight?: SplatHighlight | null;
+  answers?: readonly ViewAnswer[];
   children?: ReactNode;
 }) {
-  const { result, selected = 0, xrStore, inXr = false, showFrusta = true, children } = props;
+  const { result, selected = 0, xrStore, inXr = false, showFrusta = true, highlight = null, answers = [], children } = props;
   const frame = result?.capture.frames[selected];
   const gaussians = result?.gaussians;
   const home = useMemo(() => {
@@ -28,7 +34,8 @@ export function SceneCanvas(props: {
   }, [frame, gaussians]);
   const content = (
     <>
-      {result && result.gaussians.count > 0 && <SplatScene gaussians={result.gaussians} />}
+      {result && result.gaussians.count > 0 && <SplatScene gaussians={result.gaussians} highlight={highlight} />}
+      {answers.length > 0 && <AnswerMarkers answers={answers} />}
       {result && showFrusta && !inXr && <CaptureFrusta frames={result.capture.frames} selected={selected} />}
       {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
       <OrbitRig home={home} enabled={!inXr} />

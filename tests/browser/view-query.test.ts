@@ -13,8 +13,8 @@ import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { PNG } from 'pngjs';
-import { launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
+import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { lumaChange, settledCanvas } from './support/highlight';
 import { meanAbsDiff } from './support/pixels';
 import { serveStandinModels, shareStandinScene, type SharedScene } from './support/standin-scene';
 import { press } from './support/xr-device';
@@ -51,45 +51,7 @@ async function ask(page: Page, text: string) {
   await page.waitForFunction((n) => Number(document.querySelector('[data-testid="view"]')?.getAttribute('data-answer-seq')) > n, before, { timeout: 90_000 });
 }
 
-const CANVAS = '[data-testid="scene-canvas"] canvas';
 const splatBuilds = async (page: Page) => Number(await page.getAttribute('[data-testid="scene-canvas"]', 'data-splat-builds'));
-
-/** The canvas once two shots 0.8 s apart agree (Spark regenerates, sorts and redraws on demand after a change). */
-async function settledCanvas(page: Page): Promise<Buffer> {
-  let last = await shootElement(page, CANVAS);
-  for (let i = 0; i < 20; i++) {
-    await page.waitForTimeout(800);
-    const next = await shootElement(page, CANVAS);
-    if (meanAbsDiff(last, next) < 0.3) return next;
-    last = next;
-  }
-  return last;
-}
-
-/**
- * Luma of `after` against `before`: the mean over the pixels that show the scene in `before` (brighter than
- * the dark clear colour and grid), and how many pixels got brighter without being an answer marker's
- * (yellow #ffd23f outline and leader, grey-white label): dimmed splats only get darker, so those are
- * the tinted ones (purple table splats mixed with the warm tint: about (80..128, 48..80, 64..96)).
- */
-function lumaChange(before: Buffer, after: Buffer) {
-  const a = PNG.sync.read(before), b = PNG.sync.read(after);
-  const luma = (d: Buffer, i: number) => 0.299 * d[i] + 0.587 * d[i + 1] + 0.114 * d[i + 2];
-  const marker = (d: Buffer, i: number) => {
-    const r = d[i], g = d[i + 1], bl = d[i + 2];
-    return (r > 150 && g > 120 && bl < 0.75 * r) || (Math.max(r, g, bl) - Math.min(r, g, bl) < 24 && Math.min(r, g, bl) > 120);
-  };
-  let n = 0, sumA = 0, sumB = 0, brighter = 0;
-  for (let i = 0; i < a.data.length; i += 4) {
-    const la = luma(a.data, i), lb = luma(b.data, i);
-    if (lb > la + 15 && !marker(b.data, i)) brighter++;
-    if (la < 60) continue;
-    n++;
-    sumA += la;
-    sumB += lb;
-  }
-  return { scenePixels: n / (a.data.length / 4), meanBefore: sumA / n, meanAfter: sumB / n, brighterPixels: brighter };
-}
 
 function saveDocShot(name: string) {
   mkdirSync('docs/img/view', { recursive: true });
@@ -184,6 +146,60 @@ describe('/view by share code', () => {
     await page.close();
     expect(log.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
+});
+
+describe('/view with the sample room and no model downloaded', () => {
+  it('answers "where is the lamp?" from the labels of the sample\'s annotations and highlights the lamps', async () => {
+    const { page, log } = await openPage(tb, '/view?max-splats=60000');
+    await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 90_000 });
+    expect(await page.innerText('[data-testid="labels-source"]')).toBe("labels from the sample's annotations");
+    await page.waitForSelector('[data-testid="model-state"][data-state="labels-only"]');
+    expect(Number(await page.getAttribute('[data-testid="scene-summary"]', 'data-bank'))).toBeGreaterThanOrEqual(10);
+    const plain = await settledCanvas(page);
+    await ask(page, 'where is the lamp?');
+    const found = await answers(page);
+    const lamps = gt.objects.filter((o) => o.label === 'LAMP');
+    expect(found.length).toBe(lamps.length);
+    expect(found.every((a) => a.source === 'scene' && a.label === 'lamp')).toBe(true);
+    for (const a of found) expect(Math.min(...lamps.map((o) => distToBox(a.c, o.aabb)))).toBeLessThan(0.15);
+    expect(await page.innerText('[data-testid="answer-note"]')).toMatch(/^from stored labels/);
+    expect(await page.innerText('[data-testid="answers"]')).toMatch(/from stored labels/);
+    expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(100);
+    const lit = await settledCanvas(page);
+    const change = lumaChange(plain, lit);
+    console.log(`/view sample lamp highlight: ${JSON.stringify(change)}`);
+    expect(change.meanAfter).toBeLessThan(0.75 * change.meanBefore);
+    await page.screenshot({ path: screenshotPath('view-sample-lamp') });
+    saveDocShot('view-sample-lamp');
+    await page.close();
+    expect(log.errors).toEqual([]);
+  }, 180_000);
+});
+
+describe('/view with the sample room in the emulated Quest 3, no model downloaded', () => {
+  it('"where is the lamp?" is answered by the stored labels and the room labels together (one answer per lamp)', async () => {
+    const { page, log } = await openPage(tb, '/view?xr-emulate=quest3&room=living_room&max-splats=30000');
+    await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 90_000 });
+    await page.waitForSelector('[data-testid="model-state"][data-state="labels-only"]');
+    await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
+    await press(page, '[data-testid="enter-ar"]');
+    await page.waitForSelector('[data-xr-state="active"]', { timeout: 90_000 }).catch(async (e: unknown) => {
+      await page.screenshot({ path: screenshotPath('view-sample-xr-enter-failed') });
+      throw new Error(`${(e as Error).message}; xr controls: ${await page.innerText('[data-testid="xr-controls"]')}`);
+    });
+    await page.waitForSelector('[data-testid="auto-align"]:not([disabled])', { timeout: 60_000 });
+    await ask(page, 'where is the lamp?');
+    const found = await answers(page);
+    const lamps = gt.objects.filter((o) => o.label === 'LAMP');
+    // The sample's world frame is the room's: each lamp is found by both sources and reported once.
+    expect(found.length).toBe(lamps.length);
+    expect(found.every((a) => a.source === 'both')).toBe(true);
+    for (const l of lamps) expect(Math.min(...found.map((a) => distToBox(a.c, l.aabb)))).toBeLessThan(0.3);
+    expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(100);
+    expect(await page.innerText('[data-testid="answer-note"]')).toMatch(/^from stored labels/);
+    await page.close();
+    expect(log.errors).toEqual([]);
+  }, 240_000);
 });
 
 describe('/view in the emulated Quest 3 (living_room)', () => {
