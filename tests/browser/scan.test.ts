@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { answerBusyFirst } from './support/busy-route';
 
 let tb: TestBrowser;
 beforeAll(async () => {
@@ -122,15 +123,18 @@ describe('/scan with the emulated session and the test camera', () => {
     for (let i = 0; i < taken; i++) expect(resumed[i].cameraToWorld.map((v) => v + 0)).toEqual(kfs[i].cameraToWorld.map((v) => v + 0));
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="scan-panel"]')?.getAttribute('data-gaussians')) > 0, undefined, { timeout: 90_000 });
 
-    // Finish -> Share: a code and the QR of the /view link.
+    // Finish -> Share against a server that answers 503 first: the button retries, says so, then shows a code and the QR of the /view link.
+    const busy = await answerBusyFirst(page, (url, method) => url.pathname === '/api/scenes' && (method === '' || method === 'POST'), 1, 1);
     await page.click('[data-testid="scan-finish"]');
     await page.click('[data-testid="scan-share"]');
+    await page.waitForFunction(() => /server busy, retrying \(1\)/.test(document.querySelector('[data-testid="share-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
     const code = await page.locator('[data-testid="share-code"]').innerText({ timeout: 60_000 });
+    expect(busy.refused()).toBe(1);
     expect(code).toMatch(/^[A-Z0-9]{6}$/);
     expect(await page.locator('[data-testid="scan-shared"] a').getAttribute('href')).toMatch(new RegExp(`/view\\?code=${code}#token=`));
     expect(await page.locator('[data-testid="scan-shared"] svg').count()).toBe(1);
     await page.close();
-    expect(log.errors).toEqual([]);
+    expect(log.errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
   });
 
   it('explains that scanning is impossible when camera access is refused', async () => {
