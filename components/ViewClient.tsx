@@ -335,7 +335,7 @@ export default function ViewClient() {
         />
         {!loaded && !loadError && source && <ProgressBar event={progress} label={`Loading ${source.kind === 'code' ? `scene ${source.code}` : source.kind === 'bundle' ? source.url : source.name}`} />}
         {!loaded && !loadError && source?.kind === 'code' && (
-          <button type="button" data-testid="share-cancel" onClick={() => setSource(null)}>
+          <button type="button" data-testid="share-cancel" onClick={() => setSource(null)} style={{ position: 'absolute', right: '1.5rem', bottom: '4.5rem' }}>
             Cancel download
           </button>
         )}
