@@ -6,6 +6,7 @@
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { BASE_URL, launchBrowser, openPage, type TestBrowser } from './support/browser';
 import { answerBusyFirst } from './support/busy-route';
+import { press } from './support/xr-device';
 import { sceneBytes } from '../unit/share/share-fixtures';
 
 let tb: TestBrowser;
@@ -42,7 +43,8 @@ it('Cancel stops a download that keeps being refused', async () => {
   const busy = await answerBusyFirst(page, isScene(shared.code), 1000, 30);
   await page.goto(`${BASE_URL}/view?code=${shared.code}#token=${shared.token}`);
   await page.waitForFunction(() => /server busy, retrying \(1\)/.test(document.querySelector('[data-testid="progress"]')?.textContent ?? ''), undefined, { timeout: 30_000 });
-  await page.click('[data-testid="share-cancel"]');
+  // A DOM click: the button sits over the canvas area, which the page's pointer handling owns.
+  await press(page, '[data-testid="share-cancel"]');
   await page.waitForSelector('[data-testid="progress"]', { state: 'detached', timeout: 10_000 });
   await page.waitForTimeout(500);
   expect(busy.refused()).toBe(1); // no further attempt after the cancel
