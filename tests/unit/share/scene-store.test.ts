@@ -250,12 +250,28 @@ describe('SqliteSceneStore: concurrency', () => {
     const waited = await refusal(queued);
     expect(waited.status).toBe(503);
     expect(waited.message).toMatch(/waited 300 ms/);
-    // A queued upload whose slot frees in time is admitted, not refused.
-    const admitted = store!.create({ body: bytes });
-    await until(() => store!.uploadStats().queued === 1);
     release();
     const done = await Promise.all(first);
     expect(done[0].code).not.toBe(done[1].code);
+    expect(store!.uploadStats()).toEqual({ running: 0, queued: 0, heldBytes: 0 });
+
+    // A queued upload whose slot frees within the wait is admitted, not refused (a long wait: timing-proof on a loaded machine).
+    await open({ cfg: { maxConcurrentUploads: 1, maxQueuedUploads: 1, queueWaitMs: 60_000 } });
+    let release2!: () => void;
+    const gate2 = new Promise<void>((r) => (release2 = r));
+    const running = store!.create({
+      body: new ReadableStream<Uint8Array>({
+        async pull(c) {
+          await gate2;
+          c.enqueue(bytes);
+          c.close();
+        },
+      }),
+    });
+    const admitted = store!.create({ body: bytes });
+    await until(() => store!.uploadStats().queued === 1);
+    release2();
+    await expect(running).resolves.toBeTruthy();
     await expect(admitted).resolves.toBeTruthy();
     expect(store!.uploadStats()).toEqual({ running: 0, queued: 0, heldBytes: 0 });
   });
