@@ -72,13 +72,17 @@ export default function ViewClient() {
   useEffect(() => {
     if (!source || (source.kind !== 'file' && source.kind !== 'code') || !params) return;
     let live = true;
+    const abort = new AbortController(); // leaving this source (Cancel, another scene) cancels its download
     const set = (patch: Partial<typeof fileScene>) => live && setFileScene((s) => ({ ...(s.source === source ? s : { scene: null, progress: null, error: null }), source, ...patch }));
     (async () => {
       let name: string, bytes: Uint8Array;
       if (source.kind === 'code') {
         set({ progress: { stage: 'download', done: 0, total: 1, detail: `scene ${source.code}` } });
+        let retry = '';
         const d = await fetchSharedScene(source.code, source.token, {
-          onProgress: (loaded, total) => set({ progress: { stage: 'download', done: loaded, total: total || loaded || 1, detail: `${mb(loaded)}${total ? ` of ${mb(total)}` : ''}` } }),
+          signal: abort.signal,
+          onRetry: (e) => set({ progress: { stage: 'download', done: 0, total: 1, detail: (retry = e.message) } }),
+          onProgress: (loaded, total) => set({ progress: { stage: 'download', done: loaded, total: total || loaded || 1, detail: `${retry ? `${retry} · ` : ''}${mb(loaded)}${total ? ` of ${mb(total)}` : ''}` } }),
         });
         name = `scene ${d.code}`;
         bytes = d.bytes;
@@ -89,6 +93,7 @@ export default function ViewClient() {
     })().catch((e: unknown) => set({ error: e instanceof Error ? e.message : String(e), progress: null }));
     return () => {
       live = false;
+      abort.abort();
     };
   }, [source, params]);
 
@@ -304,6 +309,11 @@ export default function ViewClient() {
           query={loaded ? { onAsk: (t) => void ask(t), readout, chips, busy: asking !== null, action: xrAction } : null}
         />
         {!loaded && !loadError && source && <ProgressBar event={progress} label={`Loading ${source.kind === 'code' ? `scene ${source.code}` : source.kind === 'bundle' ? source.url : source.name}`} />}
+        {!loaded && !loadError && source?.kind === 'code' && (
+          <button type="button" data-testid="share-cancel" onClick={() => setSource(null)} style={{ position: 'absolute', right: '1.5rem', bottom: '4.5rem' }}>
+            Cancel download
+          </button>
+        )}
         {loadError && (
           <p className="error" role="alert" data-testid="view-error">
             {loadError}

@@ -50,6 +50,8 @@ if (!areas.length) {
 
 const machine = `${os.cpus().length} x ${os.cpus()[0]?.model ?? 'cpu'}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB, Node ${process.version}, no GPU`;
 const all: { area: string; tables: BenchTable[]; error?: string }[] = [];
+// A module may export summary(): its one-line JSON result, printed last with --json (e.g. share).
+const summaries: Record<string, unknown>[] = [];
 const lines: string[] = [`# Benchmarks (${quick ? 'quick' : 'full'} mode)`, '', `Machine: ${machine}`, ''];
 for (const area of areas) {
   process.stderr.write(`bench: ${area} ...\n`);
@@ -57,6 +59,8 @@ for (const area of areas) {
     const mod = (await import(pathToFileURL(join(dir, `${area}.ts`)).href)) as BenchModule;
     const tables = await mod.run({ quick });
     all.push({ area, tables });
+    const sum = (mod as { summary?: () => Record<string, unknown> | null }).summary?.();
+    if (sum) summaries.push(sum);
     for (const t of tables) lines.push(formatTable(t), '');
   } catch (e) {
     const error = e instanceof Error ? e.message : String(e);
@@ -75,4 +79,5 @@ if (out) {
   writeFileSync(out, md.join('\n'));
 }
 if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all }));
+if (json) for (const sum of summaries) console.log(JSON.stringify(sum));
 if (all.some((a) => a.error)) process.exit(1);

@@ -1,6 +1,6 @@
 'use client';
 /** The scan's side panel: resume offers, guidance, what is missing, Finish -> download / share. */
-import { useEffect, useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { WARNING_TEXT } from '@/lib/web/scan/guidance';
 import type { ScanController, ScanState } from '@/lib/web/scan/scan-controller';
 import { qrSvg, shareScene, type SharedScene } from '@/lib/web/scan/share-scene';
@@ -67,6 +67,9 @@ function Elapsed({ since, done }: { since: number | null; done: boolean }) {
 export function ScanPanel({ controller, state }: { controller: ScanController; state: ScanState }) {
   const [busy, setBusy] = useState('');
   const [shared, setShared] = useState<SharedScene | null>(null);
+  // Upload progress and "server busy, retrying (n)" while sharing; the controller cancels it.
+  const [shareStatus, setShareStatus] = useState({ retry: '', progress: '' });
+  const shareAbort = useRef<AbortController | null>(null);
   const [actionError, setActionError] = useState('');
   const u = state.update;
 
@@ -76,7 +79,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
     try {
       await fn();
     } catch (e) {
-      setActionError(`${what} failed: ${e instanceof Error ? e.message : String(e)}`);
+      setActionError(e instanceof Error && e.name === 'TransferCancelled' ? `${what} cancelled` : `${what} failed: ${e instanceof Error ? e.message : String(e)}`);
     } finally {
       setBusy('');
     }
@@ -198,12 +201,38 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
             <button type="button" disabled={!!busy} onClick={() => void run('Download .ply', async () => download(await controller.exportScene('ply'), 'scan.ply', 'application/octet-stream'))}>
               Download .ply
             </button>{' '}
-            <button type="button" data-testid="scan-share" disabled={!!busy} onClick={() => void run('Share', async () => setShared(await shareScene(await controller.exportScene('glb'), location.origin)))}>
+            <button
+              type="button"
+              data-testid="scan-share"
+              disabled={!!busy}
+              onClick={() =>
+                void run('Share', async () => {
+                  const ac = (shareAbort.current = new AbortController());
+                  setShareStatus({ retry: '', progress: '' });
+                  const glb = await controller.exportScene('glb');
+                  setShared(
+                    await shareScene(glb, location.origin, {
+                      signal: ac.signal,
+                      onProgress: (l, t) => setShareStatus((s) => ({ ...s, progress: `uploading ${t ? Math.round((100 * l) / t) : 0} % of ${(t / 1048576).toFixed(1)} MB` })),
+                      onRetry: (e) => setShareStatus((s) => ({ ...s, retry: e.message })),
+                    }),
+                  );
+                })
+              }
+            >
               Share
             </button>
           </>
         )}
         {busy && <span> {busy}…</span>}
+        {busy === 'Share' && (
+          <>
+            <span data-testid="share-status"> {[shareStatus.retry, shareStatus.progress].filter(Boolean).join(' · ')}</span>{' '}
+            <button type="button" data-testid="share-cancel" onClick={() => shareAbort.current?.abort()}>
+              Cancel
+            </button>
+          </>
+        )}
       </div>
       {actionError && (
         <p className="error" role="alert">

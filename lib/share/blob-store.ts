@@ -25,10 +25,21 @@ export interface BlobReadable {
   body: ReadableStream<Uint8Array>;
 }
 
+/** Inclusive byte range of a blob (HTTP Range semantics, already checked against the size). */
+export interface ByteRange {
+  start: number;
+  end: number;
+}
+
 export interface BlobStore {
   put(id: string, data: Uint8Array | ReadableStream<Uint8Array>): Promise<{ size: number }>;
-  /** null when no such blob exists. */
-  get(id: string): Promise<BlobReadable | null>;
+  /**
+   * Makes a complete, fsynced local file (an upload spooled on the same file system) the blob `id`,
+   * atomically and durably, consuming the file. Optional: stores without it get `put` of the file's bytes.
+   */
+  adopt?(id: string, file: string): Promise<{ size: number }>;
+  /** null when no such blob exists; `range` limits the body to those bytes (size stays the whole blob's). */
+  get(id: string, range?: ByteRange | null): Promise<BlobReadable | null>;
   /** true when a blob was removed, false when there was none. */
   delete(id: string): Promise<boolean>;
   /** Every complete blob (for crash recovery: orphans and missing blobs). */
@@ -95,7 +106,16 @@ export class FileBlobStore implements BlobStore {
     }
   }
 
-  async get(id: string): Promise<BlobReadable | null> {
+  async adopt(id: string, file: string): Promise<{ size: number }> {
+    const final = this.file(id);
+    const { size } = await stat(file);
+    // The spooled file is fsynced by its writer; the rename is atomic and the directory fsync makes it durable.
+    await rename(file, final);
+    await fsyncDir(this.dir);
+    return { size };
+  }
+
+  async get(id: string, range: ByteRange | null = null): Promise<BlobReadable | null> {
     const file = this.file(id);
     let fh: FileHandle;
     try {
@@ -112,7 +132,8 @@ export class FileBlobStore implements BlobStore {
       await fh.close().catch(() => {});
       throw e;
     }
-    let pos = 0;
+    let pos = range ? range.start : 0;
+    const stop = range ? Math.min(size, range.end + 1) : size;
     let closed = false;
     const close = async () => {
       if (!closed) {
@@ -123,7 +144,7 @@ export class FileBlobStore implements BlobStore {
     const body = new ReadableStream<Uint8Array>({
       async pull(controller) {
         try {
-          const want = Math.min(READ_CHUNK, size - pos);
+          const want = Math.min(READ_CHUNK, stop - pos);
           if (want <= 0) {
             await close();
             controller.close();
@@ -170,11 +191,24 @@ export class FileBlobStore implements BlobStore {
     return out;
   }
 
-  /** Removes temp files of writes that never finished; returns how many. */
-  async removeTempFiles(): Promise<number> {
+  /**
+   * Removes temp files of writes that never finished; returns how many. Only files untouched for
+   * `olderThanMs` go (a spooling upload writes its file continuously): another process sharing the
+   * data directory may be streaming into a younger one. `skip` names this process's own live files.
+   */
+  async removeTempFiles(olderThanMs = 0, now = Date.now(), skip: ReadonlySet<string> = new Set()): Promise<number> {
     let n = 0;
     for (const name of await readdir(this.tmpDir)) {
-      await rm(path.join(this.tmpDir, name), { force: true, recursive: true });
+      const p = path.join(this.tmpDir, name);
+      if (skip.has(p)) continue;
+      if (olderThanMs > 0) {
+        try {
+          if (now - (await stat(p)).mtimeMs < olderThanMs) continue;
+        } catch {
+          continue; // renamed or removed meanwhile
+        }
+      }
+      await rm(p, { force: true, recursive: true });
       n++;
     }
     return n;
@@ -182,10 +216,10 @@ export class FileBlobStore implements BlobStore {
 }
 
 /** Creates the directories if needed and clears temp files of interrupted writes. */
-export async function openFileBlobStore(dir: string): Promise<{ store: FileBlobStore; removedTempFiles: number }> {
+export async function openFileBlobStore(dir: string, tempGraceMs = 0): Promise<{ store: FileBlobStore; removedTempFiles: number }> {
   const store = new FileBlobStore(dir);
   await mkdir(store.tmpDir, { recursive: true, mode: 0o700 });
-  const removedTempFiles = await store.removeTempFiles();
+  const removedTempFiles = await store.removeTempFiles(tempGraceMs);
   return { store, removedTempFiles };
 }
 

@@ -1,9 +1,6 @@
 /**
- * Reading an upload body without trusting its size.
- *
- * Content-Length is checked first (cheap early 413), but it can be absent (chunked transfer) or
- * lie, so the stream is counted as it arrives and abandoned the moment it passes the limit. Memory
- * held is therefore at most the limit plus one chunk, whatever the client sends.
+ * An upload's declared size, not trusted: Content-Length is checked first (cheap early 413), but it
+ * can be absent (chunked transfer) or lie, so upload-spool.ts also counts the stream as it arrives.
  */
 import { ShareError } from './share-error';
 
@@ -26,40 +23,4 @@ export function tooLarge(got: string, maxBytes: number): ShareError {
 
 export function checkDeclaredLength(declared: number | null, maxBytes: number): void {
   if (declared !== null && declared > maxBytes) throw tooLarge(`${declared} bytes (Content-Length)`, maxBytes);
-}
-
-/** Everything in `body`, or a 413 ShareError as soon as more than maxBytes have arrived. */
-export async function readBoundedBody(body: ReadableStream<Uint8Array> | Uint8Array | null | undefined, maxBytes: number): Promise<Uint8Array> {
-  if (body === null || body === undefined) return new Uint8Array(0);
-  if (body instanceof Uint8Array) {
-    if (body.byteLength > maxBytes) throw tooLarge(`${body.byteLength} bytes`, maxBytes);
-    return body;
-  }
-  const reader = body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      if (!(value instanceof Uint8Array)) throw new ShareError('bad_request', 'request body stream yielded a non-byte chunk');
-      total += value.byteLength;
-      if (total > maxBytes) {
-        // Stop pulling: the rest of the body is never read into memory.
-        await reader.cancel('upload too large').catch(() => {});
-        throw tooLarge(`more than ${maxBytes} bytes (counted while streaming)`, maxBytes);
-      }
-      chunks.push(value);
-    }
-  } finally {
-    reader.releaseLock();
-  }
-  if (chunks.length === 1) return chunks[0];
-  const out = new Uint8Array(total);
-  let off = 0;
-  for (const c of chunks) {
-    out.set(c, off);
-    off += c.byteLength;
-  }
-  return out;
 }

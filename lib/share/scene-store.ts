@@ -4,6 +4,7 @@
  * code + token. Every "not there" answer (unknown code, wrong token, expired, deleted) is the same
  * `null`/`false`, so a caller cannot probe which codes exist.
  */
+import type { ByteRange } from './blob-store';
 import type { SharedSceneFormat } from './scene-validation';
 
 export interface SceneUpload {
@@ -16,6 +17,8 @@ export interface SceneUpload {
    * a fresh token is generated when absent.
    */
   token?: string | null;
+  /** Aborts a wait in the upload queue (the client went away). */
+  signal?: AbortSignal | null;
 }
 
 export interface SceneReceipt {
@@ -40,8 +43,11 @@ export interface SharedSceneInfo {
 
 export interface SharedSceneFile {
   info: SharedSceneInfo;
+  /** The whole file's size. */
   size: number;
+  /** The bytes: the whole file, or only `range` when one was asked for. */
   body: ReadableStream<Uint8Array>;
+  range: ByteRange | null;
 }
 
 export interface SweepReport {
@@ -56,10 +62,15 @@ export interface SweepReport {
 }
 
 export interface SceneStore {
-  /** Validates and stores a scene; throws ShareError (413, 400, 503) when refused. */
+  /** Streams, validates and stores a scene; throws ShareError (413, 400, 503, 507) when refused. */
   create(upload: SceneUpload): Promise<SceneReceipt>;
-  /** The scene for this code and token, or null (unknown, wrong token, expired). */
-  get(code: string, token: string): Promise<SharedSceneFile | null>;
+  /**
+   * The scene for this code and token, or null (unknown, wrong token, expired). `range` maps the
+   * file's size to the byte range to send (HTTP Range), or null for the whole file.
+   */
+  get(code: string, token: string, range?: ((size: number) => ByteRange | null) | null): Promise<SharedSceneFile | null>;
+  /** Metadata only, without opening the file (HEAD). */
+  head(code: string, token: string): Promise<SharedSceneInfo | null>;
   /** This token's live scenes, newest first. */
   list(token: string): Promise<SharedSceneInfo[]>;
   /** true when the scene existed for this token and is now gone. */

@@ -10,7 +10,8 @@ export type ShareErrorReason =
   | 'unsupported_media_type' // 415
   | 'unauthorized' // 401: no or malformed bearer token
   | 'not_found' // 404: unknown code, wrong token or expired
-  | 'busy'; // 503: too many uploads in flight
+  | 'busy' // 503: the upload queue is full or the wait for a slot ran out (Retry-After)
+  | 'insufficient_storage'; // 507: the disk has no room for the upload
 
 const STATUS: Record<ShareErrorReason, number> = {
   too_large: 413,
@@ -20,6 +21,7 @@ const STATUS: Record<ShareErrorReason, number> = {
   unauthorized: 401,
   not_found: 404,
   busy: 503,
+  insufficient_storage: 507,
 };
 
 export class ShareError extends Error {
@@ -27,6 +29,8 @@ export class ShareError extends Error {
   constructor(
     readonly reason: ShareErrorReason,
     message: string,
+    /** For 503: seconds a client should wait before retrying (the Retry-After header). */
+    readonly retryAfterS?: number,
   ) {
     super(message);
     this.name = 'ShareError';

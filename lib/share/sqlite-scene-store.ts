@@ -13,15 +13,17 @@
  * restored from backup); it is reported and the row removed.
  */
 import Database from 'better-sqlite3';
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
+import { mkdir, readFile, statfs } from 'node:fs/promises';
 import path from 'node:path';
-import { openFileBlobStore, type BlobStore } from './blob-store';
-import { checkDeclaredLength, readBoundedBody } from './bounded-body';
+import { Admission, type AdmissionStats } from './admission';
+import { openFileBlobStore, type BlobStore, type ByteRange, type FileBlobStore } from './blob-store';
+import { checkDeclaredLength } from './bounded-body';
 import { checkShareConfig, type ShareConfig } from './share-config';
 import { ShareError } from './share-error';
 import { hashToken, isToken, newCode, newSceneId, newToken, normaliseCode, tokenMatches, type RandomBytes } from './share-ids';
-import { isSharedSceneFormat, validateSceneBytes } from './scene-validation';
+import { isSharedSceneFormat, validateSceneFile } from './scene-validation';
+import { spoolFileName, spoolUpload } from './upload-spool';
 import type { SceneReceipt, SceneStore, SceneUpload, SharedSceneFile, SharedSceneInfo, SweepReport } from './scene-store';
 
 export interface Clock {
@@ -98,7 +100,13 @@ export class SqliteSceneStore implements SceneStore {
   private readonly report: (message: string) => void;
   /** Ids between blob put and row insert: never orphans, whatever a concurrent sweep sees. */
   private readonly inFlight = new Set<string>();
-  private uploads = 0;
+  /** This process's spool files being written or validated: never stale, whatever their mtime. */
+  private readonly liveSpools = new Set<string>();
+  /** Uploads: running set + bounded queue by a byte budget (admission.ts). */
+  readonly admission: Admission;
+  /** Whole-file decodes for validation, by bytes. */
+  private readonly decodeGate: Admission;
+  private freeDisk = { bytes: Infinity, at: -Infinity, pending: null as Promise<void> | null };
   private closed = false;
   private lastSweep: number;
   private sweepChain: Promise<unknown> = Promise.resolve();
@@ -124,6 +132,17 @@ export class SqliteSceneStore implements SceneStore {
     this.hooks = opts.hooks ?? {};
     this.report = opts.report ?? ((m) => console.warn(`[share] ${m}`));
     this.lastSweep = this.clock.now();
+    const c = config;
+    this.admission = new Admission({
+      maxRunning: c.maxConcurrentUploads,
+      maxBytes: c.maxInFlightBytes,
+      maxQueued: c.maxQueuedUploads,
+      waitMs: c.queueWaitMs,
+      retryAfterS: c.retryAfterS,
+      fits: (bytes, held) => this.freeDisk.bytes - held - bytes >= c.minFreeDiskBytes,
+      noRoomMessage: (bytes) => `the server's disk has ${Math.max(0, this.freeDisk.bytes)} bytes free; an upload of ${bytes} bytes would leave less than the ${c.minFreeDiskBytes} kept free`,
+    });
+    this.decodeGate = new Admission({ maxRunning: 1 << 20, maxBytes: c.decodeBudgetBytes, maxQueued: 1 << 20, waitMs: 60_000, retryAfterS: c.retryAfterS });
     this.q = {
       byCode: db.prepare('SELECT * FROM scenes WHERE code = ? AND expires_at > ?'),
       byToken: db.prepare('SELECT * FROM scenes WHERE token_hash = ? AND expires_at > ? ORDER BY created_at DESC, id'),
@@ -141,41 +160,85 @@ export class SqliteSceneStore implements SceneStore {
     if (this.closed) throw new Error('scene store is closed');
   }
 
+  /** Running and queued uploads and their reserved bytes (bench, tests). */
+  uploadStats(): AdmissionStats {
+    return this.admission.stats();
+  }
+
+  /** Free space of the data directory's file system, re-read at most once a second. */
+  private async refreshFreeDisk(): Promise<void> {
+    const now = Date.now();
+    if (now - this.freeDisk.at < 1000) return;
+    this.freeDisk.pending ??= statfs(this.config.dataDir).then(
+      (st) => {
+        this.freeDisk = { bytes: st.bavail * st.bsize, at: Date.now(), pending: null };
+        this.admission.pump();
+      },
+      () => {
+        this.freeDisk = { ...this.freeDisk, at: Date.now(), pending: null };
+      },
+    );
+    await this.freeDisk.pending;
+  }
+
+  private get spoolDir(): string {
+    return path.join(this.config.dataDir, BLOB_DIR, 'tmp');
+  }
+
   async create(upload: SceneUpload): Promise<SceneReceipt> {
     this.checkOpen();
     const max = this.config.maxUploadBytes;
-    checkDeclaredLength(upload.declaredLength ?? null, max);
+    const declared = upload.declaredLength ?? null;
+    checkDeclaredLength(declared, max);
     if (upload.token !== undefined && upload.token !== null && !isToken(upload.token))
       throw new ShareError('unauthorized', 'malformed bearer token (expected 43 base64url characters)');
-    if (this.uploads >= this.config.maxConcurrentUploads)
-      throw new ShareError('busy', `${this.uploads} uploads are already being processed; retry shortly`);
-    this.uploads++;
+    await this.refreshFreeDisk();
+    // Reserve what this upload may write: its declared length, or the limit when it declares none.
+    const reserve = upload.body instanceof Uint8Array ? upload.body.byteLength : (declared ?? max);
+    const slot = await this.admission.acquire(Math.max(1, reserve), upload.signal);
     try {
-      const bytes = await readBoundedBody(upload.body, max);
-      const scene = await validateSceneBytes(bytes, max);
       this.checkOpen();
-      const sha256 = createHash('sha256').update(bytes).digest('hex');
-      const token = upload.token ?? newToken(this.random);
-      const id = newSceneId(this.random);
-      this.inFlight.add(id);
+      const file = spoolFileName(this.spoolDir);
+      this.liveSpools.add(file);
+      let spooled;
       try {
-        await this.blobs.put(id, bytes);
-        await this.hooks.afterBlobPut?.(id);
+        spooled = await spoolUpload(upload.body, file, max, declared);
+      } catch (e) {
+        this.liveSpools.delete(file);
+        throw e;
+      }
+      let adopted = false;
+      try {
+        const scene = await validateSceneFile(spooled.file, spooled.size, { maxBytes: max, fullParseBytes: this.config.fullParseBytes, decodeGate: this.decodeGate });
+        this.checkOpen();
+        const { sha256, size } = spooled;
+        const token = upload.token ?? newToken(this.random);
+        const id = newSceneId(this.random);
+        this.inFlight.add(id);
+        try {
+          if (this.blobs.adopt) await this.blobs.adopt(id, spooled.file);
+          else await this.blobs.put(id, new Uint8Array(await readFile(spooled.file)));
+          adopted = true;
+          await this.hooks.afterBlobPut?.(id);
         this.checkOpen();
         const createdAt = this.clock.now();
         const expiresAt = createdAt + this.config.ttlMs;
-        const code = this.insertWithFreshCode((code) => [id, code, hashToken(token), scene.format, bytes.byteLength, scene.gaussians, sha256, createdAt, expiresAt]);
-        this.maybeSweep();
-        return { id, code, token, expiresAt };
-      } catch (e) {
-        // An ordinary failure cleans up after itself; only a real crash leaves the orphan for the sweep.
-        await this.blobs.delete(id).catch((de) => this.report(`could not remove blob ${id} after a failed upload: ${(de as Error).message}`));
-        throw e;
+          const code = this.insertWithFreshCode((code) => [id, code, hashToken(token), scene.format, size, scene.gaussians, sha256, createdAt, expiresAt]);
+          this.maybeSweep();
+          return { id, code, token, expiresAt };
+        } catch (e) {
+          // An ordinary failure cleans up after itself; only a real crash leaves the orphan for the sweep.
+          if (adopted) await this.blobs.delete(id).catch((de) => this.report(`could not remove blob ${id} after a failed upload: ${(de as Error).message}`));
+          throw e;
+        } finally {
+          this.inFlight.delete(id);
+        }
       } finally {
-        this.inFlight.delete(id);
+        if (!adopted) await spooled.discard();
+        this.liveSpools.delete(file);
       }
     } finally {
-      this.uploads--;
+      slot.release();
     }
   }
 
@@ -205,12 +268,20 @@ export class SqliteSceneStore implements SceneStore {
     return tokenMatches(token, row.token_hash) ? row : null;
   }
 
-  async get(code: string, token: string): Promise<SharedSceneFile | null> {
+  async head(code: string, token: string): Promise<SharedSceneInfo | null> {
+    this.checkOpen();
+    const row = this.findOwned(code, token);
+    return row ? toInfo(row) : null;
+  }
+
+  async get(code: string, token: string, range: ((size: number) => ByteRange | null) | null = null): Promise<SharedSceneFile | null> {
     this.checkOpen();
     const row = this.findOwned(code, token);
     if (!row) return null;
-    const blob = await this.blobs.get(row.id);
-    if (blob && blob.size === row.bytes) return { info: toInfo(row), size: blob.size, body: blob.body };
+    // The range is resolved against the row's size; the blob is checked to have exactly that size.
+    const r = range?.(row.bytes) ?? null;
+    const blob = await this.blobs.get(row.id, r);
+    if (blob && blob.size === row.bytes) return { info: toInfo(row), size: blob.size, body: blob.body, range: r };
     if (blob) await blob.body.cancel().catch(() => {});
     await this.dropBrokenRow(row.id, blob ? `blob is ${blob.size} bytes, row says ${row.bytes}` : 'blob is missing');
     return null;
@@ -291,6 +362,9 @@ export class SqliteSceneStore implements SceneStore {
       if (now - b.mtimeMs < this.config.orphanGraceMs) continue;
       if (await this.blobs.delete(b.id)) report.orphanBlobs++;
     }
+    // Spool files of uploads that died (crash, or another process's crash): untouched for the grace period.
+    if (tempFiles === 0 && 'removeTempFiles' in this.blobs)
+      report.tempFiles = await (this.blobs as FileBlobStore).removeTempFiles(Math.max(1, this.config.orphanGraceMs), Date.now(), this.liveSpools);
     if (report.orphanBlobs || report.tempFiles)
       this.report(`removed ${report.orphanBlobs} orphan blob(s) and ${report.tempFiles} temp file(s) left by interrupted uploads`);
     return report;
@@ -299,6 +373,7 @@ export class SqliteSceneStore implements SceneStore {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    this.admission.drain(new ShareError('busy', 'the server is shutting down; retry shortly', this.config.retryAfterS));
     await this.sweepChain;
     this.db.close();
   }
@@ -312,10 +387,12 @@ export async function openSqliteSceneStore(opts: SqliteSceneStoreOptions): Promi
   let blobs = opts.blobs;
   let tempFiles = 0;
   if (!blobs) {
-    const opened = await openFileBlobStore(path.join(config.dataDir, BLOB_DIR));
+    // Only stale temp files: another process on this data directory may be spooling into a young one.
+    const opened = await openFileBlobStore(path.join(config.dataDir, BLOB_DIR), config.orphanGraceMs);
     blobs = opened.store;
     tempFiles = opened.removedTempFiles;
   }
+  await mkdir(path.join(config.dataDir, BLOB_DIR, 'tmp'), { recursive: true, mode: 0o700 }); // the upload spool
   const db = new Database(path.join(config.dataDir, DB_FILE));
   try {
     db.pragma('journal_mode = WAL');

@@ -8,6 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
 import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { answerBusyFirst } from './support/busy-route';
 
 let tb: TestBrowser;
 beforeAll(async () => {
@@ -162,7 +163,17 @@ describe('/scan import without WebXR', () => {
     expect(await page.locator('[data-testid="scan-keyframes"]').innerText()).toBe('1');
     expect(await page.locator('[data-testid="scan-depth-sources"]').innerText()).toMatch(/monocular ×1/);
     expect(await page.locator('[data-testid="scan-missing"]').allInnerTexts()).toEqual([expect.stringMatching(/semantic models .* geometry only/)]);
+    // Finish -> Share against a server that answers 503 first: the button retries, says so, then shows the code.
+    const busy = await answerBusyFirst(page, (url, method) => url.pathname === '/api/scenes' && (method === '' || method === 'POST'), 1, 1);
+    await page.click('[data-testid="scan-finish"]');
+    await page.click('[data-testid="scan-share"]');
+    await page.waitForFunction(() => /server busy, retrying \(1\)/.test(document.querySelector('[data-testid="share-status"]')?.textContent ?? ''), undefined, { timeout: 60_000 });
+    const code = await page.locator('[data-testid="share-code"]').innerText({ timeout: 60_000 });
+    expect(code).toMatch(/^[A-Z0-9]{6}$/);
+    expect(busy.refused()).toBe(1);
+    expect(busy.passed()).toBe(1);
     await page.close();
-    expect(log.errors).toEqual([]);
+    // The refused POST's console line is the expected 503.
+    expect(log.errors.filter((e) => !/status of 503/.test(e))).toEqual([]);
   });
 });

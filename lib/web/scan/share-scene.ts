@@ -1,5 +1,9 @@
-/** Finish -> "Share": uploads the .glb to POST /api/scenes (docs/SHARING.md) and builds the /view link. */
+/**
+ * Finish -> "Share": uploads the .glb to POST /api/scenes (docs/SHARING.md) with retries, progress and
+ * cancel (lib/web/share-transfer.ts), and builds the /view link.
+ */
 import qrcode from 'qrcode-generator';
+import { uploadScene, type TransferOptions } from '../share-transfer';
 
 export interface SharedScene {
   code: string;
@@ -14,18 +18,9 @@ export function viewUrlFor(origin: string, code: string, token: string): string 
   return `${origin}/view?code=${encodeURIComponent(code)}#token=${encodeURIComponent(token)}`;
 }
 
-export async function shareScene(glb: Uint8Array, origin: string, fetchFn: typeof fetch = fetch): Promise<SharedScene> {
-  const res = await fetchFn('/api/scenes', { method: 'POST', headers: { 'content-type': 'model/gltf-binary' }, body: glb as unknown as BodyInit });
-  let body: Record<string, unknown> = {};
-  try {
-    body = (await res.json()) as Record<string, unknown>;
-  } catch {
-    // Reported below with the status.
-  }
-  if (!res.ok) throw new Error(`sharing failed (HTTP ${res.status}): ${String(body.message ?? body.error ?? 'no message')}`);
-  const code = String(body.code ?? ''), token = String(body.token ?? '');
-  if (!code || !token) throw new Error('sharing failed: the server answered without a code or token');
-  return { code, token, expiresAt: String(body.expiresAt ?? ''), viewUrl: viewUrlFor(origin, code, token) };
+export async function shareScene(glb: Uint8Array, origin: string, opts: TransferOptions = {}): Promise<SharedScene> {
+  const r = await uploadScene(glb, opts);
+  return { code: r.code, token: r.token, expiresAt: r.expiresAt, viewUrl: viewUrlFor(origin, r.code, r.token) };
 }
 
 /** The URL as an SVG QR code (error correction M). */

@@ -54,13 +54,13 @@ describe('sharing', () => {
       calls.push({ url, init });
       return new Response(JSON.stringify({ id: 'x', code: 'H5P5NG', token: 'tok/en', expiresAt: '2026-12-01' }), { status: 201 });
     }) as unknown as typeof fetch;
-    const s = await shareScene(new Uint8Array([1, 2, 3]), 'https://host', ok);
+    const s = await shareScene(new Uint8Array([1, 2, 3]), 'https://host', { fetch: ok });
     expect(calls[0].url).toBe('/api/scenes');
     expect(calls[0].init.method).toBe('POST');
     expect(s.viewUrl).toBe('https://host/view?code=H5P5NG#token=tok%2Fen');
     expect(viewUrlFor('http://a', 'C', 'T')).toBe('http://a/view?code=C#token=T');
     const bad = (async () => new Response(JSON.stringify({ error: 'invalid_scene', message: 'glb: truncated' }), { status: 400 })) as unknown as typeof fetch;
-    await expect(shareScene(new Uint8Array(1), 'https://host', bad)).rejects.toThrow(/HTTP 400.*glb: truncated/);
+    await expect(shareScene(new Uint8Array(1), 'https://host', { fetch: bad })).rejects.toThrow(/HTTP 400.*glb: truncated/);
     expect(qrSvg('https://host/view?code=H5P5NG')).toMatch(/^<svg[\s\S]*<\/svg>$/);
   });
 });

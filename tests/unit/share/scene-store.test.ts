@@ -6,7 +6,7 @@ import { openSqliteSceneStore, BLOB_DIR, type SqliteSceneStore, type SqliteScene
 import { ShareError } from '../../../lib/share/share-error';
 import { CODE_ALPHABET, CODE_RE, SCENE_ID_RE, TOKEN_RE, hashToken } from '../../../lib/share/share-ids';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../../lib/share/share-config';
-import { chunkedStream, countingStream, readAll, sceneBytes, tempDir, testConfig, type TempDir } from './share-fixtures';
+import { chunkedStream, countingStream, until, readAll, sceneBytes, tempDir, testConfig, type TempDir } from './share-fixtures';
 
 let t: TempDir;
 let store: SqliteSceneStore | null = null;
@@ -225,8 +225,8 @@ describe('SqliteSceneStore: concurrency', () => {
     expect((await blobFiles()).length).toBe(N);
   });
 
-  it('answers 503 past maxConcurrentUploads instead of buffering without bound', async () => {
-    await open({ cfg: { maxConcurrentUploads: 2 } });
+  it('queues uploads past maxConcurrentUploads, and answers 503 + Retry-After only when the queue is full or the wait runs out', async () => {
+    await open({ cfg: { maxConcurrentUploads: 2, maxQueuedUploads: 1, queueWaitMs: 300, retryAfterS: 3 } });
     const bytes = await sceneBytes('compact');
     let release!: () => void;
     const gate = new Promise<void>((r) => (release = r));
@@ -239,12 +239,41 @@ describe('SqliteSceneStore: concurrency', () => {
         },
       });
     const first = [store!.create({ body: held() }), store!.create({ body: held() })];
-    const e = await refusal(store!.create({ body: bytes }));
-    expect(e.status).toBe(503);
+    // Third waits in the queue; fourth finds the queue full and is refused at once.
+    const queued = store!.create({ body: bytes });
+    await until(() => store!.uploadStats().queued === 1);
+    expect(store!.uploadStats()).toMatchObject({ running: 2, queued: 1 });
+    const full = await refusal(store!.create({ body: bytes }));
+    expect(full.status).toBe(503);
+    expect(full.retryAfterS).toBe(3);
+    // The queued one gives up after queueWaitMs with the same 503 (the running two still hold their slots).
+    const waited = await refusal(queued);
+    expect(waited.status).toBe(503);
+    expect(waited.message).toMatch(/waited 300 ms/);
     release();
     const done = await Promise.all(first);
     expect(done[0].code).not.toBe(done[1].code);
-    await expect(store!.create({ body: bytes })).resolves.toBeTruthy();
+    expect(store!.uploadStats()).toEqual({ running: 0, queued: 0, heldBytes: 0 });
+
+    // A queued upload whose slot frees within the wait is admitted, not refused (a long wait: timing-proof on a loaded machine).
+    await open({ cfg: { maxConcurrentUploads: 1, maxQueuedUploads: 1, queueWaitMs: 60_000 } });
+    let release2!: () => void;
+    const gate2 = new Promise<void>((r) => (release2 = r));
+    const running = store!.create({
+      body: new ReadableStream<Uint8Array>({
+        async pull(c) {
+          await gate2;
+          c.enqueue(bytes);
+          c.close();
+        },
+      }),
+    });
+    const admitted = store!.create({ body: bytes });
+    await until(() => store!.uploadStats().queued === 1);
+    release2();
+    await expect(running).resolves.toBeTruthy();
+    await expect(admitted).resolves.toBeTruthy();
+    expect(store!.uploadStats()).toEqual({ running: 0, queued: 0, heldBytes: 0 });
   });
 
   it('retries a colliding code and gives up cleanly when no code is free', async () => {

@@ -75,3 +75,9 @@ export function chunkedStream(bytes: Uint8Array, chunk = 1000): ReadableStream<U
 export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8Array> {
   return new Uint8Array(await new Response(stream).arrayBuffer());
 }
+
+/** Waits (up to 5 s) for a condition that asynchronous admission makes true; throws if it never does. */
+export async function until(cond: () => boolean, what = 'condition'): Promise<void> {
+  for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
+  if (!cond()) throw new Error(`timed out waiting for ${what}`);
+}

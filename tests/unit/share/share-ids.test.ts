@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import path from 'node:path';
 import { CODE_ALPHABET, CODE_RE, hashToken, isSceneId, isToken, newCode, newSceneId, newToken, normaliseCode, tokenMatches } from '../../../lib/share/share-ids';
-import { checkDeclaredLength, parseContentLength, readBoundedBody } from '../../../lib/share/bounded-body';
+import { readFile, readdir } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { checkDeclaredLength, parseContentLength } from '../../../lib/share/bounded-body';
+import { spoolFileName, spoolUpload } from '../../../lib/share/upload-spool';
 import { DEFAULT_MAX_UPLOAD_BYTES, DEFAULT_TTL_MS, checkShareConfig, shareConfigFromEnv } from '../../../lib/share/share-config';
-import { chunkedStream } from './share-fixtures';
+import { chunkedStream, tempDir } from './share-fixtures';
 
 describe('share ids', () => {
   it('codes use 32 unambiguous characters, all of them reachable', () => {
@@ -57,11 +60,21 @@ describe('body limits', () => {
     expect(() => checkDeclaredLength(10, 10)).not.toThrow();
   });
 
-  it('reassembles a chunked body exactly and refuses one byte over the limit', async () => {
-    const bytes = new Uint8Array(10_000).map((_, i) => i * 31);
-    expect(await readBoundedBody(chunkedStream(bytes, 333), 10_000)).toEqual(bytes);
-    await expect(readBoundedBody(chunkedStream(bytes, 333), 9_999)).rejects.toMatchObject({ status: 413 });
-    await expect(readBoundedBody(bytes, 9_999)).rejects.toMatchObject({ status: 413 });
+  it('spools a chunked body exactly (size and SHA-256) and refuses one byte over the limit, leaving no file', async () => {
+    const t = await tempDir();
+    try {
+      const bytes = new Uint8Array(10_000).map((_, i) => i * 31);
+      const s = await spoolUpload(chunkedStream(bytes, 333), spoolFileName(t.dir), 10_000);
+      expect(new Uint8Array(await readFile(s.file))).toEqual(bytes);
+      expect(s.size).toBe(10_000);
+      expect(s.sha256).toBe(createHash('sha256').update(bytes).digest('hex'));
+      await s.discard();
+      await expect(spoolUpload(chunkedStream(bytes, 333), spoolFileName(t.dir), 9_999)).rejects.toMatchObject({ status: 413 });
+      await expect(spoolUpload(bytes, spoolFileName(t.dir), 9_999)).rejects.toMatchObject({ status: 413 });
+      expect(await readdir(t.dir)).toEqual([]);
+    } finally {
+      await t.cleanup();
+    }
   });
 });
 
