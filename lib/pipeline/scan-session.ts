@@ -82,6 +82,11 @@ export class ScanSession {
     return this.rec;
   }
 
+  /** The reconstruction if one was made (unlike `reconstruction`, never makes one). */
+  get current(): Reconstruction | null {
+    return this.rec;
+  }
+
   private build(first: Frame): void {
     if (this.rec) return;
     let { width, height } = this.options;
