@@ -13,7 +13,7 @@ import { useEffect, useState } from 'react';
 import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import type { DisplaySplats } from '@/lib/splat/scene-delta';
 import { SplatHighlighter } from '@/lib/web/splat-highlight-modifier';
-import { uploadDirtyRows } from '@/lib/web/spark-splats';
+import { syncDisplay } from '@/lib/web/spark-splats';
 
 const DISPOSE_DELAY_MS = 3000;
 
@@ -38,8 +38,9 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
     const packed = new PackedSplats({ packedArray: display.packed, numSplats: display.count });
     const mesh = new SplatMesh({ packedSplats: packed, lod: false });
     const highlighter = new SplatHighlighter(mesh, { count: display.semantic.length, semantic: display.semantic });
-    display.takeDirtyRows(); // the first upload sends the whole texture
-    display.semanticDirty = false;
+    // The first upload sends the whole texture and bank rows.
+    display.takeDirtyRows();
+    display.takeSemanticDirty();
     // eslint-disable-next-line react-hooks/set-state-in-effect
     setShown({ packed, mesh, highlighter });
     return () =>
@@ -52,12 +53,8 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
   // Each update: the rows it dirtied, the new count, the bank rows.
   useEffect(() => {
     if (!shown) return;
-    shown.packed.numSplats = display.count;
-    uploadDirtyRows(gl, shown.packed, display.takeDirtyRows());
-    if (display.semanticDirty) {
-      display.semanticDirty = false;
-      shown.highlighter.updateSemantic(display.semantic, display.semantic.length);
-    }
+    syncDisplay(gl, shown.packed, display);
+    if (display.takeSemanticDirty()) shown.highlighter.updateSemantic(display.semantic, display.semantic.length);
     shown.mesh.updateVersion();
     invalidate();
   }, [shown, version, display, gl, invalidate]);

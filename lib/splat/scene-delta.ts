@@ -323,7 +323,7 @@ export class DisplaySplats {
   /** Texture rows (DISPLAY_ROW slots each) written since the last takeDirtyRows. */
   private readonly dirtyRows: Uint8Array;
   private anyDirty = false;
-  semanticDirty = false;
+  private semanticDirty = false;
 
   constructor(capacity: number) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`DisplaySplats: capacity must be a positive integer, got ${capacity}`);
@@ -366,6 +366,13 @@ export class DisplaySplats {
     this.count = d.count;
     this.sceneCount = d.sceneCount;
     this.version++;
+  }
+
+  /** Whether bank rows changed since the last call (and clears it). */
+  takeSemanticDirty(): boolean {
+    const d = this.semanticDirty;
+    this.semanticDirty = false;
+    return d;
   }
 
   /** Runs of dirty texture rows [row, row + rows) since the last call (and clears them). */

@@ -5,7 +5,7 @@
 import { PackedSplats, setPackedSplat, utils } from '@sparkjsdev/spark';
 import type { WebGLRenderer } from 'three';
 import type { GaussianArrays } from './scene-build';
-import { DISPLAY_ROW as SPLAT_ROW } from '../splat/scene-delta';
+import { DISPLAY_ROW as SPLAT_ROW, type DisplaySplats } from '../splat/scene-delta';
 
 export function packedSplatsFromArrays(g: GaussianArrays): PackedSplats {
   const n = g.count;
@@ -70,4 +70,11 @@ export function uploadDirtyRows(renderer: WebGLRenderer, packed: PackedSplats, r
   state.pixelStorei(gl.UNPACK_SKIP_IMAGES, 0);
   for (const r of runs)
     gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, r.row, 0, SPLAT_ROW, r.rows, 1, gl.RGBA_INTEGER, gl.UNSIGNED_INT, words, r.row * SPLAT_ROW * 4);
+}
+
+/** Brings `packed` (made over display.packed) up to date with the display: its count and dirty rows. */
+export function syncDisplay(renderer: WebGLRenderer, packed: PackedSplats, display: DisplaySplats): void {
+  if (packed.packedArray !== display.packed) throw new Error('syncDisplay: the PackedSplats was not made over this display');
+  packed.numSplats = display.count;
+  uploadDirtyRows(renderer, packed, display.takeDirtyRows());
 }
