@@ -57,5 +57,6 @@ if (out) {
   md.push(tail, '');
   writeFileSync(out, md.join('\n'));
 }
-if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all }));
+const rows = all.flatMap((a) => a.tables.flatMap((t) => t.json ?? []));
+if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all, rows }));
 if (all.some((a) => a.error)) process.exit(1);
