@@ -45,10 +45,15 @@ export interface WorldFrameOptions {
   maxTiltDeg?: number;
   /** A plane must hold this fraction of the sampled points to give up (default 0.05). */
   minPlaneFraction?: number;
-  /** A height peak must hold this fraction of the sampled points to be the floor (default 0.04). */
+  /** A height peak must hold this fraction of the sampled points to be the floor (default 0.02: a kitchen shows little floor). */
   minFloorFraction?: number;
   /** RANSAC iterations (default 400). */
   iterations?: number;
+  /**
+   * Gaussian orientations (x, y, z, w per point) whose local z is the surface normal, as gaussiansFromDepth
+   * makes them: a floor candidate must then be mostly surfaces facing up (a slice through a wall is not).
+   */
+  rotations?: ArrayLike<number>;
 }
 
 export const IDENTITY_WORLD: WorldFrame = {
@@ -77,9 +82,10 @@ export function camerasMeanUp(cameras: readonly ArrayLike<number>[]): Vec3 | nul
   return cameras.length && l > 1e-3 * cameras.length ? norm(s) : null;
 }
 
-/** Deterministic sample of point indices (a fixed LCG): the same scene always gives the same frame. */
-function samplePoints(positions: ArrayLike<number>, count: number, n: number): Float64Array {
+/** Deterministic sample of points (a fixed LCG) and their normals: the same scene always gives the same frame. */
+function samplePoints(positions: ArrayLike<number>, count: number, n: number, rotations?: ArrayLike<number>): { p: Float64Array; normals: Float64Array | null } {
   const out: number[] = [];
+  const nrm: number[] = [];
   const take = Math.min(count, n);
   let seed = 12345;
   for (let k = 0; k < take; k++) {
@@ -90,9 +96,14 @@ function samplePoints(positions: ArrayLike<number>, count: number, n: number): F
       i = seed % count;
     }
     const x = positions[3 * i], y = positions[3 * i + 1], z = positions[3 * i + 2];
-    if (Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(z)) out.push(x, y, z);
+    if (!(Number.isFinite(x) && Number.isFinite(y) && Number.isFinite(z))) continue;
+    out.push(x, y, z);
+    if (rotations) {
+      const qx = rotations[4 * i], qy = rotations[4 * i + 1], qz = rotations[4 * i + 2], qw = rotations[4 * i + 3];
+      nrm.push(2 * (qx * qz + qw * qy), 2 * (qy * qz - qw * qx), 1 - 2 * (qx * qx + qy * qy));
+    }
   }
-  return Float64Array.from(out);
+  return { p: Float64Array.from(out), normals: rotations ? Float64Array.from(nrm) : null };
 }
 
 function percentile(values: Float64Array, q: number): number {
@@ -240,7 +251,7 @@ export function rotationBetween(a: Vec3, b: Vec3): number[] {
 }
 
 /** Heights along `up` of the lowest large horizontal plane below `below`, or null. */
-function lowestFloorPeak(p: Float64Array, up: Vec3, bin: number, below: number, minFraction: number): { height: number; fraction: number } | null {
+function lowestFloorPeak(p: Float64Array, normals: Float64Array | null, up: Vec3, bin: number, below: number, minFraction: number): { height: number; fraction: number } | null {
   const n = p.length / 3;
   if (!n) return null;
   const h = new Float64Array(n);
@@ -258,6 +269,21 @@ function lowestFloorPeak(p: Float64Array, up: Vec3, bin: number, below: number, 
     const w = win(b);
     if (w < minFraction * n) continue;
     if (w < win(b - 1 >= 0 ? b - 1 : b) || w < (b + 1 < bins ? win(b + 1) : 0)) continue;
+    // A plane is a sharp peak: twice the points of the slabs ~4 plane thicknesses above and below it
+    // (the mode of a smooth spread of heights, a wall seen from its foot up, is not a floor).
+    const side = ((b - 4 >= 1 ? win(b - 4) : 0) + (b + 4 < bins - 1 ? win(b + 4) : 0)) / 2;
+    if (w < 2 * side) continue;
+    if (normals) {
+      // Most surfaces in the slab must face up (|n . up| > cos 30°): a floor, not a band across a wall.
+      const c0 = lo + (b + 0.5) * bin;
+      let inSlab = 0, facing = 0;
+      for (let i = 0; i < n; i++) {
+        if (Math.abs(h[i] - c0) > 1.5 * bin) continue;
+        inSlab++;
+        if (Math.abs(normals[3 * i] * up[0] + normals[3 * i + 1] * up[1] + normals[3 * i + 2] * up[2]) > 0.866) facing++;
+      }
+      if (facing < 0.5 * inSlab) continue;
+    }
     // Refine: the median height of the points near the peak, twice with a narrowing window (a mean
     // would be pulled up by rugs and furniture feet standing on the floor).
     let centre = lo + (b + 0.5) * bin;
@@ -277,7 +303,7 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
   for (const m of cameras) if (m.length !== 16 || !Array.from(m).every(Number.isFinite)) throw new Error('findWorldFrame: every camera pose must be 16 finite numbers');
   const cameraHeight = opts.cameraHeight ?? 1.4;
   const maxTiltCos = Math.cos(((opts.maxTiltDeg ?? 30) * Math.PI) / 180);
-  const p = samplePoints(positions, count, opts.sample ?? 20000);
+  const { p, normals } = samplePoints(positions, count, opts.sample ?? 20000, opts.rotations);
   const ns = p.length / 3;
   const extent = ns >= 3 ? robustExtent(p) : 0;
   // Plane thickness: 1 % of the scene's robust size (1-2 cm in a room), so depth noise stays on the plane.
@@ -311,7 +337,7 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
   const meanCam = camHeights.length ? camHeights.reduce((a, b) => a + b, 0) / camHeights.length : 0;
   const minCam = camHeights.length ? Math.min(...camHeights) : Infinity;
   // A floor is below every camera, by more than the plane thickness.
-  const floor = ns >= 3 && extent > 0 ? lowestFloorPeak(p, up, tol, minCam - 2 * tol, opts.minFloorFraction ?? 0.04) : null;
+  const floor = ns >= 3 && extent > 0 ? lowestFloorPeak(p, normals, up, tol, minCam - 2 * tol, opts.minFloorFraction ?? 0.02) : null;
   // No floor seen: `cameraHeight` below the cameras' mean height, and below the lowest camera in any case.
   const floorHeight = floor ? floor.height : cameras.length ? Math.min(meanCam - cameraHeight, minCam - 0.2 * cameraHeight) : 0;
   const floorSource: FloorSource = floor ? 'plane' : cameras.length ? 'below-cameras' : 'none';

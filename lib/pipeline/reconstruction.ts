@@ -235,7 +235,7 @@ export class Reconstruction {
 
   /** Finds the app world frame from the fused scene and the poses, and moves the scene and poses into it. */
   private decideWorld(): void {
-    const w = findWorldFrame(this.scene.positions, this.scene.count, this.frames.map((f) => f.cameraToWorld), { ...this.options.world, captureUp: this.options.worldUp });
+    const w = findWorldFrame(this.scene.positions, this.scene.count, this.frames.map((f) => f.cameraToWorld), { ...this.options.world, captureUp: this.options.worldUp, rotations: this.scene.rotations });
     this.worldFrame = w;
     applyWorldFrame(this.scene, w.matrix);
     for (let i = 0; i < this.frames.length; i++) this.frames[i] = { ...this.frames[i], cameraToWorld: transformPose(w.matrix, this.frames[i].cameraToWorld) };

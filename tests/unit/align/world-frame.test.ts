@@ -4,14 +4,12 @@
  * horizontal plane (the same rotated room without it; the real RGB-D kitchen), and the cameras' mean up
  * (the fox: a wall-mounted head, z-up COLMAP, no horizontal plane in sight).
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyWorldFrame, findWorldFrame, rotationBetween, transformPose, type Vec3 } from '../../../lib/align/world-frame';
 import { readCaptureBundle } from '../../../lib/capture/capture-bundle';
 import type { Frame } from '../../../lib/capture/frame';
 import { nodeFolderFiles } from '../../../lib/capture/node-files';
-import { decodePng } from '../../../lib/capture/png';
 import { Reconstruction } from '../../../lib/pipeline/reconstruction';
 import { loadCaptureInput } from '../../../scripts/cli/load-capture';
 
@@ -100,25 +98,10 @@ describe('world frame of a reconstruction', () => {
   });
 
   it('the real RGB-D kitchen (7-Scenes, not gravity-aligned) ends up with a horizontal floor plane below upright cameras', async () => {
-    // Throwaway reader (the product's 7-Scenes importer lives in lib/capture): every 5th of the 50 frames.
-    const dir = join(SHARED, 'redkitchen');
-    const ids = readdirSync(dir).filter((n) => n.endsWith('.pose.txt')).map((n) => n.slice(0, -'.pose.txt'.length)).sort().filter((_n, i) => i % 5 === 0);
-    const K = readFileSync(join(dir, 'camera-intrinsics.txt'), 'utf8').trim().split(/\s+/).map(Number);
-    const k = { fx: K[0], fy: K[4], cx: K[2], cy: K[5], width: 640, height: 480 };
-    const frames: Frame[] = ids.map((id, t) => {
-      const rows = readFileSync(join(dir, `${id}.pose.txt`), 'utf8').trim().split(/\s+/).map(Number);
-      const c2w = new Float64Array(16);
-      // Row-major OpenCV camera-to-world -> column-major, camera axes flipped to y up / -z forward.
-      for (let r = 0; r < 4; r++) for (let c = 0; c < 4; c++) c2w[c * 4 + r] = rows[r * 4 + c] * (c === 1 || c === 2 ? -1 : 1);
-      const rgb = decodePng(new Uint8Array(readFileSync(join(dir, `${id}.color.png`))));
-      const img = new Uint8Array(640 * 480 * 3);
-      const ch = rgb.channels;
-      for (let i = 0; i < 640 * 480; i++) for (let c = 0; c < 3; c++) img[i * 3 + c] = rgb.data[i * ch + c];
-      const d16 = decodePng(new Uint8Array(readFileSync(join(dir, `${id}.depth.png`)))).data;
-      const depth = new Float32Array(640 * 480);
-      for (let i = 0; i < depth.length; i++) depth[i] = d16[i] === 0 || d16[i] === 65535 ? 0 : d16[i] / 1000;
-      return { id, image: { width: 640, height: 480, data: img }, intrinsics: k, cameraToWorld: c2w, timestamp: t, depth: { width: 640, height: 480, data: depth, intrinsics: k } };
-    });
+    // Every 5th of the 50 frames, through the product's 7-Scenes importer.
+    const cap = await loadCaptureInput(join(SHARED, 'redkitchen'), { views: { kind: 'count', n: 10 } });
+    expect(cap.format).toBe('7-scenes');
+    const frames = cap.frames;
     const rec = new Reconstruction({ maxSize: 160, depth: { prefer: 'device' } });
     await rec.addFrames(frames);
     await rec.finalize();
