@@ -35,6 +35,14 @@ function footprint(s: Float32Array, i: number): number {
   return (a * b * c) / Math.max(lo, 1e-12);
 }
 
+/**
+ * One splat's importance without cameras: opacity x world footprint. The live scan ranks each Gaussian
+ * once as it changes (lib/splat/scene-delta.ts), with the capture still growing, so it uses this measure.
+ */
+export function footprintImportance(opacities: Float32Array, scales: Float32Array, i: number): number {
+  return opacities[i] * footprint(scales, i);
+}
+
 /** Importance per splat (see the file comment); 0 for splats no camera sees. */
 export function displayImportance(g: DisplayArrays, opts: Pick<DisplayOptions, 'cameras' | 'maxCameras'> = {}): Float32Array {
   const n = g.count;
@@ -44,7 +52,7 @@ export function displayImportance(g: DisplayArrays, opts: Pick<DisplayOptions, '
   const cams = all.length > maxC ? Array.from({ length: maxC }, (_, k) => all[Math.floor((k * all.length) / maxC)]) : all;
   const P = g.positions, S = g.scales, O = g.opacities;
   if (!cams.length) {
-    for (let i = 0; i < n; i++) out[i] = O[i] * footprint(S, i);
+    for (let i = 0; i < n; i++) out[i] = footprintImportance(O, S, i);
     return out;
   }
   for (const c of cams) {

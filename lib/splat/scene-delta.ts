@@ -22,6 +22,7 @@
  */
 import { setPackedSplat, utils } from '@sparkjsdev/spark';
 import type { GaussianScene } from './gaussian-scene';
+import { footprintImportance } from './display-importance';
 
 /** What the fusion reports about its scene's structure (see SceneFusion.changes). */
 export interface SceneChangeListener {
@@ -67,12 +68,12 @@ export function deltaTransferables(d: SceneDelta): ArrayBuffer[] {
 /** How much a Gaussian is worth showing; higher stays. */
 export type ImportanceFn = (scene: GaussianScene, i: number) => number;
 
-/** Opacity x the area of the splat's footprint (its two largest sigmas): big opaque splats first. */
-export const footprintImportance: ImportanceFn = (s, i) => {
-  const a = s.scales[3 * i], b = s.scales[3 * i + 1], c = s.scales[3 * i + 2];
-  const lo = Math.min(a, b, c);
-  return s.opacities[i] * ((a * b * c) / (lo > 0 ? lo : 1));
-};
+/**
+ * The viewer's display ranking (lib/splat/display-importance.ts) without cameras: opacity x world
+ * footprint. The capture cameras' projected area is not used live: every new keyframe would re-rank
+ * every Gaussian, and a Gaussian's own source view sees it at about one sample's area by construction.
+ */
+export const liveImportance: ImportanceFn = (s, i) => footprintImportance(s.opacities, s.scales, i);
 
 export function packGaussian(scene: GaussianScene, i: number, out: Uint32Array, at: number): void {
   const p = scene.positions, s = scene.scales, q = scene.rotations, c = scene.colors;
@@ -105,7 +106,7 @@ export class SceneDeltaTracker implements SceneChangeListener {
   private dirtyCount = 0;
   private resetPending = true;
 
-  constructor(scene: GaussianScene, capacity: number, importance: ImportanceFn = footprintImportance) {
+  constructor(scene: GaussianScene, capacity: number, importance: ImportanceFn = liveImportance) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`SceneDeltaTracker: capacity must be a positive integer, got ${capacity}`);
     this.capacity = capacity;
     this.scene = scene;

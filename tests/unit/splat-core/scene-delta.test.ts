@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
 import { gaussiansFromDepth } from '../../../lib/splat/gaussians-from-depth';
 import { SceneFusion } from '../../../lib/splat/fusion';
-import { DisplaySplats, SceneDeltaTracker, deltaBytes, footprintImportance, packGaussian, DISPLAY_ROW } from '../../../lib/splat/scene-delta';
+import { DisplaySplats, SceneDeltaTracker, deltaBytes, liveImportance, packGaussian, DISPLAY_ROW } from '../../../lib/splat/scene-delta';
 import { castFrame, intrinsics, lookAt, type Rect, type Vec3 } from './synthetic';
 
 const k = intrinsics(64, 48);
@@ -76,7 +76,7 @@ describe('SceneDeltaTracker + DisplaySplats: the page mirrors the fused scene fr
     expect(full.slots.length).toBeLessThanOrEqual(1000);
     d.apply(full);
     expect(d.count).toBe(100);
-    const imps = Array.from({ length: scene.count }, (_, i) => footprintImportance(scene, i));
+    const imps = Array.from({ length: scene.count }, (_, i) => liveImportance(scene, i));
     const top = imps.slice().sort((a, b) => b - a)[99];
     for (let s = 0; s < 100; s++) expect(imps[t.elementOfSlot(s)]).toBeGreaterThanOrEqual(top);
     expectMirrors(scene, t, d);
