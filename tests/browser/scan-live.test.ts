@@ -10,7 +10,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Page } from 'playwright-core';
-import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { launchBrowser, openPage, type TestBrowser } from './support/browser';
 import { dev } from './support/xr-device';
 import { zipSync } from 'fflate';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -111,7 +111,6 @@ describe('/scan live at length', () => {
     }
     await page.waitForFunction((n) => ((window as unknown as Win).__segsplatScan.state.update?.status.reconstructed ?? 0) >= n, KEYFRAMES, { timeout: 300_000 });
     const r = await liveFigures(page);
-    await page.screenshot({ path: screenshotPath('scan-live-walk') });
     expect(r.status.reconstructed).toBeGreaterThanOrEqual(KEYFRAMES);
     expect(r.shown).toBeGreaterThan(10_000);
     expectDeltasOnly(r, `scan-live walk`);
@@ -132,7 +131,7 @@ describe('/scan live at length', () => {
     const dir = mkdtempSync(join(tmpdir(), 'scan-live-'));
     const zip = join(dir, 'walk.zip');
     writeFileSync(zip, zipSync(Object.fromEntries(files)));
-    const { page, log } = await openPage(tb, '/scan?max-splats=100000');
+    const { page, log } = await openPage(tb, '/scan?xr-emulate=quest3&max-splats=100000');
     await page.waitForSelector('[data-testid="scan"][data-scan-ready="yes"]', { timeout: 60_000 });
     await page.setInputFiles('[data-testid="scan-import"] input[type=file]', zip);
     await page.waitForFunction((n) => ((window as unknown as Win).__segsplatScan.state.update?.status.reconstructed ?? 0) >= n, IMPORTED, { timeout: 400_000, polling: 1000 });
