@@ -8,7 +8,7 @@ import { Canvas } from '@react-three/fiber';
 import { IfInSessionMode, XR } from '@react-three/xr';
 import { useEffect, useState, useSyncExternalStore } from 'react';
 import { XR_OPTIONAL_FEATURES, XR_REQUIRED_FEATURES } from '@/lib/web/xr-session-init';
-import { maybeInstallXrEmulation } from '@/lib/web/xr-emulation';
+import { maybeInstallXrEmulation, parseXrEmulationFlag } from '@/lib/web/xr-emulation';
 import { ScanController } from '@/lib/web/scan/scan-controller';
 import { readScanPageParams } from '@/lib/web/scan/scan-params';
 import { loadSimCamera } from '@/lib/web/scan/sim-camera';
@@ -31,12 +31,10 @@ function useScanController(): { controller: ScanController | null; error: string
         const sim = params.simRoom ? await loadSimCamera(params.simRoom) : null;
         if (cancelled) return;
         c = new ScanController({ maxSplats: params.maxSplats, sim, modelsBase: params.modelsBase, testModels: params.testModels });
-        if (sim) {
-          // TEST-ONLY hook: the browser test reads what was captured (the emulated device is
-          // window.__segsplatXrDevice, lib/web/xr-emulation.ts).
-          await maybeInstallXrEmulation();
-          Object.assign(window, { __segsplatScan: c });
-        }
+        if (sim) await maybeInstallXrEmulation();
+        // TEST-ONLY hook (test camera or ?xr-emulate): the browser tests read what was captured and the
+        // live display's costs (the emulated device is window.__segsplatXrDevice, lib/web/xr-emulation.ts).
+        if (sim || parseXrEmulationFlag(location.search)) Object.assign(window, { __segsplatScan: c });
         setController(c);
         await c.init();
       } catch (e) {

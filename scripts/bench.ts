@@ -78,6 +78,8 @@ if (out) {
   md.push(tail, '');
   writeFileSync(out, md.join('\n'));
 }
-if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all }));
+const rows = all.flatMap((a) => a.tables.flatMap((t) => t.json ?? []));
+if (json) console.log(JSON.stringify({ quick, machine, peakMiB, areas: all, rows }));
+// A module's own summary (e.g. share's) is the last line when it has one.
 if (json) for (const sum of summaries) console.log(JSON.stringify(sum));
 if (all.some((a) => a.error)) process.exit(1);

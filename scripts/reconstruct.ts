@@ -13,7 +13,7 @@ import { parseCommandOrHelp, runCli, UsageError, type CommandSpec, type ParsedCo
 import { terminalProgress } from './cli/progress-bar';
 import { loadCaptureInput, parseViewSelection } from './cli/load-capture';
 import { modelChoice, loadClip, loadSam, loadBundledFastDepth } from './cli/node-models';
-import { Reconstruction, STAGES, type ReconstructionOptions } from '../lib/pipeline/reconstruction';
+import { DEFAULT_MAX_SIZE, Reconstruction, STAGES, type ReconstructionOptions } from '../lib/pipeline/reconstruction';
 import type { DepthSourceKind } from '../lib/inference/depth/depth-source';
 import { GraphSegmentationGenerator } from '../lib/inference/masks/graph-segmentation';
 import { SamAutoMaskGenerator } from '../lib/inference/masks/sam-auto-masks';
@@ -29,7 +29,9 @@ const OPTIONS = {
   format: { type: 'string', choices: ['glb', 'ply', 'compact'], help: 'scene file format (default: from the --out extension)' },
   views: { type: 'string', value: 'all|N|i,j,k', default: 'all', help: 'frames to use: all, N evenly spaced, or a list of indices' },
   scale: { type: 'number', min: 0.01, max: 1, default: 1, help: 'downsample the images by this factor when loading' },
-  width: { type: 'integer', min: 8, value: 'W', help: 'working width in pixels (with --height; default: the image size)' },
+  'max-size': { type: 'integer', min: 0, value: 'N', default: DEFAULT_MAX_SIZE, help: 'working resolution: long side at most N px for depth, stereo and fusion (0: the images\' own size)' },
+  'keep-world': { type: 'boolean', help: 'keep the capture\'s own frame (default: turn it y up with the floor at y = 0)' },
+  width: { type: 'integer', min: 8, value: 'W', help: 'working width in pixels (with --height; default: from --max-size)' },
   height: { type: 'integer', min: 8, value: 'H', help: 'working height in pixels' },
   depth: { type: 'string', value: 'auto|device|mvs|fastdepth|onnx:<file>', default: 'auto', help: 'depth source per view (auto: device depth, else stereo, else FastDepth)' },
   masks: { type: 'string', choices: ['auto', 'sam', 'graph', 'none'], default: 'auto', help: 'class-agnostic masks (none: geometry only)' },
@@ -117,7 +119,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   for (const s of cap.skipped) log(`  skipped frame ${s.id}: ${s.reason}`);
   log(`${cap.frames.length} view(s) selected of ${cap.available} usable (${cap.skipped.length} skipped)`);
 
-  const opts: ReconstructionOptions = { budget, progress, width: v.width, height: v.height };
+  const opts: ReconstructionOptions = { budget, progress, width: v.width, height: v.height, maxSize: v['max-size'], keepWorld: v['keep-world'] ?? false };
+  if (cap.worldUp) opts.worldUp = cap.worldUp;
   if (opts.width === undefined && opts.height === undefined) {
     delete opts.width;
     delete opts.height;
@@ -168,6 +171,15 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   log(`Gaussians    ${rep.gaussians}`);
   log(`bank entries ${rep.bankEntries}`);
   log(`instances    ${rep.instances}`);
+  log(`working size ${rep.working.width}x${rep.working.height}`);
+  const w = rep.world;
+  const fmt = (a: number[]) => a.map((x) => x.toFixed(3)).join(', ');
+  log(
+    w.upSource === 'none'
+      ? 'world        kept as captured (--keep-world)'
+      : `world        up from ${w.upSource === 'capture' ? "the capture's worldUp" : w.upSource === 'plane' ? `the dominant horizontal plane (${((w.upPlaneFraction ?? 0) * 100).toFixed(0)} % of points)` : "the cameras' mean up (no horizontal plane seen)"}: capture (${fmt(w.up)}) -> +y; ` +
+          `floor ${w.floorSource === 'plane' ? 'on the lowest large horizontal plane' : 'a stated 1.4 units below the cameras (no floor seen)'}, shifted ${(-w.floorHeight).toFixed(3)} along y`,
+  );
   for (const s of STAGES) log(`  ${s.padEnd(11)} ${rep.stageMs[s].toFixed(0).padStart(7)} ms`);
   log(`  write       ${writeMs.toFixed(0).padStart(7)} ms  (${format}, ${(bytes.length / 1e6).toFixed(2)} MB → ${out})`);
   log(`total        ${(performance.now() - t0).toFixed(0)} ms`);
@@ -184,6 +196,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         semantics: !!opts.semantics,
         note: note || null,
         stageMs: rep.stageMs,
+        working: rep.working,
+        world: { matrix: w.matrix, up: w.up, upSource: w.upSource, floorSource: w.floorSource, floorHeight: w.floorHeight },
         writeMs,
         bytes: bytes.length,
         totalMs: performance.now() - t0,

@@ -51,7 +51,7 @@ export function ScanCapture({
 
   return (
     <ScanAnchorGroup controller={controller} granted={granted.includes('anchors')}>
-      <ScanSplats gaussians={update?.gaussians ?? null} highlight={answer?.highlight ?? null} />
+      <ScanSplats display={controller.display} version={update ? controller.display.version : 0} highlight={answer?.highlight ?? null} />
       {update && <ScanLabels3D labels={update.labels} />}
       {update && <CoverageMarkers coverage={update.status.coverage} />}
       <AnswerMarkers answers={answer?.answers ?? NO_ANSWERS} onPlaced={onPlaced} />

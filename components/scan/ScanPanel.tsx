@@ -86,7 +86,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
   };
 
   return (
-    <div className="scan-panel" data-testid="scan-panel" data-keyframes={state.keyframes.length} data-gaussians={u?.gaussians.count ?? 0}>
+    <div className="scan-panel" data-testid="scan-panel" data-keyframes={state.keyframes.length} data-gaussians={u?.delta.count ?? 0}>
       {state.resumable.length > 0 && (
         <div className="scan-resume" data-testid="scan-resume">
           {state.resumable.map((s) => (

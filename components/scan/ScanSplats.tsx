@@ -1,27 +1,28 @@
 'use client';
 /**
- * The growing scan scene in Spark. Unlike components/SplatScene (one scene, built once), the scan
- * replaces its splats after every worker step, so this keeps ONE SparkRenderer for the canvas and
- * swaps only the SplatMesh. Disposal is deferred: Spark's sort readback and worker messages still in
- * flight reject with "No target" / "Worker terminate" (uncaught) when their renderer or mesh is
- * disposed under them. An answer's highlight is a shader modifier on each mesh
- * (lib/web/splat-highlight-modifier.ts): a new highlight updates two tiny textures, not the splats.
+ * The growing scan scene in Spark: ONE SparkRenderer, ONE SplatMesh over ONE PackedSplats whose packed
+ * array IS the controller's DisplaySplats (lib/splat/scene-delta.ts). Every worker update edits that
+ * array in place; here only the texture rows it dirtied are re-uploaded (lib/web/spark-splats.ts), and
+ * the highlight's bank-row texture follows. Nothing is rebuilt per keyframe. Disposal is deferred:
+ * Spark's sort readback and worker messages still in flight reject with "No target" / "Worker
+ * terminate" (uncaught) when their renderer or mesh is disposed under them.
  */
-import { SparkRenderer, SplatMesh } from '@sparkjsdev/spark';
+import { PackedSplats, SparkRenderer, SplatMesh } from '@sparkjsdev/spark';
 import { useThree } from '@react-three/fiber';
 import { useEffect, useState } from 'react';
-import type { GaussianArrays } from '@/lib/web/scene-build';
 import type { SplatHighlight } from '@/lib/splat/splat-highlight';
+import type { DisplaySplats } from '@/lib/splat/scene-delta';
 import { SplatHighlighter } from '@/lib/web/splat-highlight-modifier';
-import { packedSplatsFromArrays } from '@/lib/web/spark-splats';
+import { syncDisplay } from '@/lib/web/spark-splats';
 
 const DISPOSE_DELAY_MS = 3000;
 
-export function ScanSplats({ gaussians, highlight }: { gaussians: GaussianArrays | null; highlight?: SplatHighlight | null }) {
+export function ScanSplats({ display, version, highlight }: { display: DisplaySplats; version: number; highlight?: SplatHighlight | null }) {
   const gl = useThree((s) => s.gl);
   const invalidate = useThree((s) => s.invalidate);
   const [spark, setSpark] = useState<SparkRenderer | null>(null);
-  const [shown, setShown] = useState<{ mesh: SplatMesh; highlighter: SplatHighlighter } | null>(null);
+  const [shown, setShown] = useState<{ packed: PackedSplats; mesh: SplatMesh; highlighter: SplatHighlighter } | null>(null);
+  const hasSplats = version > 0 && display.count > 0;
 
   useEffect(() => {
     const s = new SparkRenderer({ renderer: gl, onDirty: () => invalidate() });
@@ -31,20 +32,33 @@ export function ScanSplats({ gaussians, highlight }: { gaussians: GaussianArrays
     return () => void setTimeout(() => s.dispose(), DISPOSE_DELAY_MS);
   }, [gl, invalidate]);
 
+  // The mesh is made once, when the first splats arrive, over the display's own arrays.
   useEffect(() => {
-    if (!gaussians || gaussians.count === 0) return;
-    const m = new SplatMesh({ packedSplats: packedSplatsFromArrays(gaussians), lod: false });
-    const h = new SplatHighlighter(m, gaussians);
+    if (!hasSplats) return;
+    const packed = new PackedSplats({ packedArray: display.packed, numSplats: display.count });
+    const mesh = new SplatMesh({ packedSplats: packed, lod: false });
+    const highlighter = new SplatHighlighter(mesh, { count: display.semantic.length, semantic: display.semantic });
+    // The first upload sends the whole texture and bank rows.
+    display.takeDirtyRows();
+    display.takeSemanticDirty();
     // eslint-disable-next-line react-hooks/set-state-in-effect
-    setShown({ mesh: m, highlighter: h });
+    setShown({ packed, mesh, highlighter });
     return () =>
       void setTimeout(() => {
-        h.dispose();
-        m.dispose();
+        highlighter.dispose();
+        mesh.dispose();
       }, DISPOSE_DELAY_MS);
-  }, [gaussians]);
+  }, [display, hasSplats]);
 
-  // Every new mesh starts plain: the current highlight goes onto it as well as onto a new answer.
+  // Each update: the rows it dirtied, the new count, the bank rows.
+  useEffect(() => {
+    if (!shown) return;
+    syncDisplay(gl, shown.packed, display);
+    if (display.takeSemanticDirty()) shown.highlighter.updateSemantic(display.semantic, display.semantic.length);
+    shown.mesh.updateVersion();
+    invalidate();
+  }, [shown, version, display, gl, invalidate]);
+
   useEffect(() => {
     if (!shown) return;
     shown.highlighter.set(highlight ?? null);

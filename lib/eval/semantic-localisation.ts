@@ -164,6 +164,8 @@ export async function evaluateLocalisation(o: LocalisationOptions): Promise<Loca
     width: W,
     height: H,
     depth: { prefer: 'device' },
+    // Ground truth is in the sim's own frame (already y up, floor at 0): scored there.
+    keepWorld: true,
     ...o.reconstruction,
     semantics: { generator, embedder: clip.image, mode: o.bank, labeler: new VocabularyLabeler(clip.text) },
     progress: o.progress,

@@ -4,8 +4,15 @@
  *   frame → depth (DepthEstimator: device | stereo | network | monocular) → pixel-aligned Gaussians
  *         → fusion into the scene (budgeted) → masks → masked-crop CLIP embeddings → memory bank → indices
  *
- * Frames are brought to one working resolution first so the depth grid, the mask grid and the Gaussians'
- * sourcePixel all address the same pixels. Semantics are optional: without a mask generator and an image
+ * Frames are brought to one working resolution first (the long side at most `maxSize`, 640 px by default:
+ * a phone photo at full size costs 9x the stereo time for no better novel views) so the depth grid, the mask
+ * grid and the Gaussians' sourcePixel all address the same pixels.
+ *
+ * World frame: after the first batch's geometry is fused, the app frame (y up, floor at y = 0) is found
+ * (lib/align/world-frame.ts: the capture's `worldUp`, else the dominant horizontal plane, else the cameras'
+ * mean up) and applied to the scene and every pose, before semantics see any view, so bank boxes, the
+ * scene and the capture cameras all share it; later batches are moved into it as they arrive.
+ * `keepWorld` skips this (live scans already run in the XR local-floor frame). Semantics are optional: without a mask generator and an image
  * embedder the scene is geometry only (every index 0), which is what the app shows when models are missing.
  */
 import type { Frame } from '../capture/frame';
@@ -20,15 +27,27 @@ import type { AssociatorOptions } from '../inference/semantics/instance-associat
 import { GaussianScene } from '../splat/gaussian-scene';
 import { gaussiansFromDepth, type DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
+import { applyWorldFrame, findWorldFrame, IDENTITY_WORLD, transformPose, type Vec3, type WorldFrame, type WorldFrameOptions } from '../align/world-frame';
+import type { SceneInfo } from '../splat/scene-info';
 import { noProgress, type ProgressCallback } from './progress';
 
 export const STAGES = ['depth', 'gaussians', 'fusion', 'masks', 'embeddings', 'bank+index'] as const;
 export type Stage = (typeof STAGES)[number];
 
+export const DEFAULT_MAX_SIZE = 640;
+
 export interface ReconstructionOptions {
-  /** Working resolution; default: the first frame's image size (frames of other sizes are resampled). */
+  /** Working resolution; default: the first frame's image size brought to `maxSize` (frames of other sizes are resampled). */
   width?: number;
   height?: number;
+  /** Without width/height: the working resolution's long side is at most this (default 640; 0 = the frames' own size). */
+  maxSize?: number;
+  /** Keep the capture's own frame (no up/floor change). */
+  keepWorld?: boolean;
+  /** The capture's own up (bundle `worldUp`, a gravity file), in the capture frame. */
+  worldUp?: Vec3;
+  /** Tuning of the world-frame search (e.g. cameraHeight when no floor is seen). */
+  world?: Omit<WorldFrameOptions, 'captureUp'>;
   depth?: {
     prefer?: DepthSourceKind;
     monocular?: MonocularDepthModel;
@@ -68,6 +87,10 @@ export interface ReconstructionReport {
   /** Milliseconds per stage, summed over views. */
   stageMs: Record<Stage, number>;
   totalMs: number;
+  /** Working resolution of depth, stereo and fusion. */
+  working: { width: number; height: number };
+  /** The capture -> app world transform applied (identity with upSource 'none' under keepWorld). */
+  world: WorldFrame;
 }
 
 /** Wraps a method so its time is added to a stage's counter (masks and embeddings run inside the semantic builder). */
@@ -90,7 +113,8 @@ function timed<T extends object>(obj: T, method: keyof T, into: Record<Stage, nu
 
 export class Reconstruction {
   readonly scene: GaussianScene;
-  readonly fusion: SceneFusion;
+  /** Rebuilt once when the world frame is applied (its spatial hash indexes positions). */
+  fusion: SceneFusion;
   readonly frames: Frame[] = [];
   readonly stageMs: Record<Stage, number> = { depth: 0, gaussians: 0, fusion: 0, masks: 0, embeddings: 0, 'bank+index': 0 };
   private readonly semantics: SemanticBuilder | null;
@@ -98,6 +122,8 @@ export class Reconstruction {
   private readonly progress: ProgressCallback;
   private width = 0;
   private height = 0;
+  /** Null until decided (after the first batch's geometry), then fixed for the reconstruction. */
+  private worldFrame: WorldFrame | null = null;
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -123,13 +149,23 @@ export class Reconstruction {
       this.width = options.width!;
       this.height = options.height!;
     }
+    const ms = options.maxSize ?? DEFAULT_MAX_SIZE;
+    if (!Number.isInteger(ms) || ms < 0 || (ms > 0 && ms < 8)) throw new Error(`reconstruction: maxSize must be 0 (no limit) or an integer >= 8, got ${options.maxSize}`);
+    if (options.keepWorld) this.worldFrame = IDENTITY_WORLD;
+  }
+
+  /** The capture -> app transform, once decided (null before the first batch). */
+  get world(): WorldFrame | null {
+    return this.worldFrame;
   }
 
   /** The frame at the working resolution (image resampled, intrinsics scaled, device depth kept as is). */
   private atWorkingSize(f: Frame): Frame {
     if (!this.width) {
-      this.width = f.image.width;
-      this.height = f.image.height;
+      const ms = this.options.maxSize ?? DEFAULT_MAX_SIZE;
+      const s = ms > 0 ? Math.min(1, ms / Math.max(f.image.width, f.image.height)) : 1;
+      this.width = Math.max(8, Math.round(f.image.width * s));
+      this.height = Math.max(8, Math.round(f.image.height * s));
     }
     if (f.image.width === this.width && f.image.height === this.height) return f;
     return { ...f, image: resizeArea(f.image, this.width, this.height), intrinsics: scaleIntrinsics(f.intrinsics, this.width, this.height) };
@@ -141,7 +177,12 @@ export class Reconstruction {
    */
   async addFrames(frames: Frame[]): Promise<ViewReport[]> {
     const first = this.frames.length;
-    for (const f of frames) this.frames.push(this.atWorkingSize(f));
+    for (const f of frames) {
+      const w = this.atWorkingSize(f);
+      this.frames.push(this.worldFrame && this.worldFrame.upSource !== 'none' ? { ...w, cameraToWorld: transformPose(this.worldFrame.matrix, w.cameraToWorld) } : w);
+    }
+    // Semantics wait for the world frame (their boxes must be in it): the first batch keeps its depth until then.
+    const deferred: { k: number; view: number; frame: Frame }[] = [];
     const estimator = new DepthEstimator(this.frames, {
       width: this.width,
       height: this.height,
@@ -173,22 +214,51 @@ export class Reconstruction {
       const fused = this.fusion.addView(view, tmp);
       this.stageMs.fusion += performance.now() - t;
 
-      let masks = 0;
-      if (this.semantics) {
-        this.progress({ stage: 'semantics', done: k, total: n, detail });
-        const built = await this.semantics.addView(view, withDepth, undefined, { width: this.width, height: this.height });
-        masks = built.masks.count;
-      }
-      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, gaussians: g.count, merged: fused.merged, masks };
+      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, gaussians: g.count, merged: fused.merged, masks: 0 };
       out.push(r);
       this.reports.push(r);
+      if (!this.semantics) continue;
+      if (!this.worldFrame) deferred.push({ k, view, frame: withDepth });
+      else r.masks = await this.semanticsFor(view, withDepth, k, n);
     }
+    if (!this.worldFrame && (this.scene.count > 0 || deferred.length > 0)) this.decideWorld();
+    for (const d of deferred) out[d.k].masks = await this.semanticsFor(d.view, { ...d.frame, cameraToWorld: this.frames[d.view].cameraToWorld }, d.k, n);
     this.progress({ stage: 'views', done: n, total: n });
     return out;
   }
 
+  private async semanticsFor(view: number, frame: Frame, k: number, n: number): Promise<number> {
+    this.progress({ stage: 'semantics', done: k, total: n, detail: `view ${k + 1}/${n} (${frame.id})` });
+    const built = await this.semantics!.addView(view, frame, undefined, { width: this.width, height: this.height });
+    return built.masks.count;
+  }
+
+  /** Finds the app world frame from the fused scene and the poses, and moves the scene and poses into it. */
+  private decideWorld(): void {
+    const w = findWorldFrame(this.scene.positions, this.scene.count, this.frames.map((f) => f.cameraToWorld), { ...this.options.world, captureUp: this.options.worldUp, rotations: this.scene.rotations });
+    this.worldFrame = w;
+    applyWorldFrame(this.scene, w.matrix);
+    for (let i = 0; i < this.frames.length; i++) this.frames[i] = { ...this.frames[i], cameraToWorld: transformPose(w.matrix, this.frames[i].cameraToWorld) };
+    // The fusion's spatial hash indexes the old positions: a fresh fusion re-registers every element.
+    this.fusion = new SceneFusion(this.scene, this.options.fusion);
+  }
+
+  /** Capture cameras (poses in the app world, working-resolution pinhole intrinsics) and the world transform, for the scene file. */
+  sceneInfo(): SceneInfo {
+    const w = this.worldFrame ?? IDENTITY_WORLD;
+    return {
+      cameras: this.frames.map((f) => ({
+        id: f.id,
+        cameraToWorld: Array.from(f.cameraToWorld),
+        intrinsics: { fx: f.intrinsics.fx, fy: f.intrinsics.fy, cx: f.intrinsics.cx, cy: f.intrinsics.cy, width: f.intrinsics.width, height: f.intrinsics.height },
+      })),
+      world: { matrix: [...w.matrix], upSource: w.upSource, floorSource: w.floorSource },
+    };
+  }
+
   /** Rebuilds the bank from every view so far and assigns every Gaussian its index. */
   async finalize(): Promise<void> {
+    this.scene.info = this.sceneInfo();
     if (!this.semantics) return;
     this.progress({ stage: 'bank', done: 0, total: 1 });
     const t = performance.now();
@@ -213,6 +283,8 @@ export class Reconstruction {
       instances: ids.size > 0 ? ids.size : supported,
       stageMs: { ...this.stageMs },
       totalMs,
+      working: { width: this.width, height: this.height },
+      world: this.worldFrame ?? IDENTITY_WORLD,
     };
   }
 }

@@ -67,6 +67,8 @@ export class ScanSession {
   private working: { width?: number; height?: number } | null = null;
 
   constructor(private readonly options: ScanSessionOptions = {}) {
+    // Live keyframes are posed in the XR local-floor frame (y up, floor at 0) and the coverage grid shares it.
+    this.options = { keepWorld: true, ...options };
     this.coverage = new ScanCoverage(options.coverage);
     this.budget = options.budget ?? 300_000;
     if (!Number.isInteger(this.budget) || this.budget < 1) throw new Error(`ScanSession: budget must be a positive integer, got ${options.budget}`);
@@ -79,6 +81,11 @@ export class ScanSession {
   /** The reconstruction; its working size is fixed by the first keyframe (see maxWorkingWidth). */
   get reconstruction(): Reconstruction {
     this.rec ??= new Reconstruction({ ...this.options, budget: this.budget });
+    return this.rec;
+  }
+
+  /** The reconstruction if one was made (unlike `reconstruction`, never makes one). */
+  get current(): Reconstruction | null {
     return this.rec;
   }
 

@@ -30,10 +30,12 @@ import {
   fromHalf,
   type ReadLimits,
 } from './binary-guards';
+import { parseSceneInfo, sceneInfoToJson } from './scene-info';
 
 const F = 'compact';
 export const COMPACT_MAGIC = [0x53, 0x47, 0x53, 0x43]; // "SGSC"
-export const COMPACT_VERSION = 1;
+/** Version 2: the metadata JSON is an object { bank: [...], scene?: SceneInfo } (version 1: the bank array alone). */
+export const COMPACT_VERSION = 2;
 export const COMPACT_HEADER_BYTES = 76;
 
 export interface CompactWriteOptions {
@@ -130,7 +132,9 @@ export function writeCompact(scene: GaussianScene, opts: CompactWriteOptions = {
     lnMin = lnMax = 0;
   }
   const bank = scene.bank;
-  const meta = new TextEncoder().encode(JSON.stringify(bank.meta.map(bankMetaToJson)));
+  const metaObj: Record<string, unknown> = { bank: bank.meta.map(bankMetaToJson) };
+  if (scene.info) metaObj.scene = sceneInfoToJson(scene.info);
+  const meta = new TextEncoder().encode(JSON.stringify(metaObj));
   const payloadBytes = compactPayloadBytes(n, deg, bank.count, bank.dim, meta.length);
   const pay = new Uint8Array(payloadBytes);
   let o = 0;
@@ -203,7 +207,7 @@ export function readCompact(bytes: Uint8Array, opts: CompactReadOptions = {}): G
   if (bytes.length < COMPACT_HEADER_BYTES) throw new SceneFileError(F, `truncated header: ${bytes.length} of ${COMPACT_HEADER_BYTES} bytes`);
   const dv = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const version = dv.getUint16(4, true);
-  if (version !== COMPACT_VERSION) throw new SceneFileError(F, `unsupported version ${version} (this reader knows ${COMPACT_VERSION})`);
+  if (version !== 1 && version !== COMPACT_VERSION) throw new SceneFileError(F, `unsupported version ${version} (this reader knows 1 and ${COMPACT_VERSION})`);
   const deg = dv.getUint8(6);
   if (deg > 3) throw new SceneFileError(F, `SH degree ${deg} is not 0..3`);
   const n = dv.getUint32(8, true);
@@ -265,8 +269,16 @@ export function readCompact(bytes: Uint8Array, opts: CompactReadOptions = {}): G
   } catch {
     throw new SceneFileError(F, 'bank metadata is not valid UTF-8 JSON');
   }
-  if (!Array.isArray(metaJson) || metaJson.length !== rows) throw new SceneFileError(F, `bank metadata is not an array of ${rows} entries`);
-  const bank = makeBank(dim, rows, emb, metaJson.map((m, i) => parseBankMeta(F, m, i)));
+  let bankJson = metaJson;
+  let sceneJson: unknown;
+  if (version >= 2) {
+    if (!metaJson || typeof metaJson !== 'object' || Array.isArray(metaJson)) throw new SceneFileError(F, 'metadata is not an object { bank, scene? }');
+    bankJson = (metaJson as Record<string, unknown>).bank;
+    sceneJson = (metaJson as Record<string, unknown>).scene;
+  }
+  if (!Array.isArray(bankJson) || bankJson.length !== rows) throw new SceneFileError(F, `bank metadata is not an array of ${rows} entries`);
+  const bank = makeBank(dim, rows, emb, bankJson.map((m, i) => parseBankMeta(F, m, i)));
+  const info = sceneJson === undefined ? null : parseSceneInfo(F, sceneJson);
 
   const scene = new GaussianScene({ budget, initialCapacity: Math.max(1, n), shDegree: deg, bankDim: dim });
   scene.bank = bank;
@@ -288,5 +300,6 @@ export function readCompact(bytes: Uint8Array, opts: CompactReadOptions = {}): G
   for (let k = 0; k < nr; k++) for (let i = 0; i < n; i++) H[i * nr + k] = d8(pay[shPlanes + k * n + i], -shMax, shMax);
   for (let i = 0; i < n; i++) scene.semantic[i] = pay[semPlanes + i] | (pay[semPlanes + n + i] << 8);
   assertSemantic(F, scene.semantic, n, bank.count);
+  scene.info = info;
   return scene;
 }

@@ -36,6 +36,7 @@
  */
 import { GaussianScene, shRestCount } from './gaussian-scene';
 import { SpatialHash, HASH_LEVELS } from './spatial-hash';
+import type { SceneChangeListener } from './scene-delta';
 
 export interface FusionOptions {
   /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
@@ -113,6 +114,8 @@ export class SceneFusion {
   private free = new Int32Array(0);
   private freeCount = 0;
   private viewSet = new Set<number>();
+  /** Told of every structural change to the scene (the live scan's display deltas, lib/splat/scene-delta.ts). */
+  changes: SceneChangeListener | null = null;
 
   constructor(scene: GaussianScene, opts: FusionOptions = {}) {
     const num = (v: number | undefined, def: number, name: string, lo: number, hi: number) => {
@@ -244,6 +247,7 @@ export class SceneFusion {
         // The old winner becomes an alternate; the better observation takes the element.
         if (!this.addAlternate(e, scene, e)) report.droppedAlternates++;
         copyGaussian(source, j, scene, e);
+        this.changes?.written(e);
         report.replaced++;
       } else if (!this.addAlternate(e, source, j)) report.droppedAlternates++;
       source.sourceView[j] = prevView;
@@ -298,6 +302,7 @@ export class SceneFusion {
       this.insertElement(e);
       e++;
     }
+    if (want) this.changes?.appended(first, want);
     report.added = want;
     this.viewSet.add(viewIndex);
     return report;
@@ -337,6 +342,7 @@ export class SceneFusion {
         continue;
       }
       copyGaussian(pool, best, scene, e);
+      this.changes?.written(e);
       if (bestPrev === NONE) this.altHead[e] = this.altNext[best];
       else this.altNext[bestPrev] = this.altNext[best];
       this.releaseSlot(best);
@@ -420,6 +426,7 @@ export class SceneFusion {
         this.stamp[w] = this.stamp[i];
         w++;
       }
+    this.changes?.compacting(keep, this.scene.count);
     this.scene.compact(keep);
     this.rebuildHash();
   }

@@ -19,6 +19,7 @@
  * SceneBudgetError (fusion decides what to evict before calling push).
  */
 import { SemanticBank } from './semantic-bank';
+import type { SceneInfo } from './scene-info';
 
 export const NO_SOURCE_VIEW = 0xffff;
 
@@ -56,6 +57,8 @@ export class GaussianScene {
   sourcePixel: Uint32Array;
   weight: Float32Array;
   bank: SemanticBank;
+  /** Capture cameras and the world transform applied (lib/splat/scene-info.ts); null when unknown (e.g. a foreign .ply). */
+  info: SceneInfo | null = null;
 
   constructor(opts: GaussianSceneOptions = {}) {
     this.budget = opts.budget ?? 4_000_000;

@@ -8,6 +8,7 @@
  *   KHR_gaussian_splatting:SH_DEGREE_0_COEF_0 VEC3 = the SH DC coefficient (colour = 0.5 + C0 * it),
  *   KHR_gaussian_splatting:SH_DEGREE_l_COEF_n VEC3 for l = 1..degree, n = 0..2l (m = -l..l),
  *   SEGSPLAT_semantics:INDEX SCALAR unsigned short;
+ * and, when the scene knows them, the capture cameras and world transform in the root SEGSPLAT_capture object;
  * extension object { kernel: "ellipse", colorSpace: "srgb_rec709_display",
  * sortingMethod: "cameraDistance", projection: "perspective" }. See docs/FORMATS.md.
  *
@@ -33,7 +34,8 @@ import {
   fromHalf,
   type ReadLimits,
 } from './binary-guards';
-import { KHRGaussianSplatting, SegsplatSemantics, GS_ATTR, KHR_GAUSSIAN_SPLATTING, SEGSPLAT_SEMANTICS } from './khr-gaussian-splatting';
+import { KHRGaussianSplatting, SegsplatSemantics, SegsplatCapture, GS_ATTR, KHR_GAUSSIAN_SPLATTING, SEGSPLAT_SEMANTICS, SEGSPLAT_CAPTURE } from './khr-gaussian-splatting';
+import { parseSceneInfo, sceneInfoToJson } from './scene-info';
 
 const F = 'glb';
 const SH_C0 = 0.28209479177387814;
@@ -58,7 +60,7 @@ export function isGlb(bytes: Uint8Array): boolean {
 
 function newIO(): WebIO {
   // Quiet: unknown optional extensions in foreign files are expected, not worth a console line.
-  return new WebIO().setLogger(new Logger(Logger.Verbosity.ERROR)).registerExtensions([KHRGaussianSplatting, SegsplatSemantics]);
+  return new WebIO().setLogger(new Logger(Logger.Verbosity.ERROR)).registerExtensions([KHRGaussianSplatting, SegsplatSemantics, SegsplatCapture]);
 }
 
 export async function writeGlb(scene: GaussianScene, opts: GlbWriteOptions = {}): Promise<Uint8Array> {
@@ -115,6 +117,7 @@ export async function writeGlb(scene: GaussianScene, opts: GlbWriteOptions = {})
     else dv.setUint16(i * 2, toHalf(bank.embeddings[i]), true);
   }
   seg.banks = [{ count: bank.count, dim: bank.dim, componentType: precision, data, entries: bank.meta.map(bankMetaToJson) }];
+  if (scene.info) doc.createExtension(SegsplatCapture).info = sceneInfoToJson(scene.info);
   // An empty scene has no splat primitive: no glTF scene (an empty one is invalid) and no KHR use.
   if (n === 0) khr.dispose();
   return newIO().writeBinary(doc);
@@ -320,5 +323,7 @@ export async function readGlb(bytes: Uint8Array, opts: GlbReadOptions = {}): Pro
   assertFiniteArray(F, 'SH_DEGREE_0_COEF_0', scene.colors, 3, n);
   if (degree > 0) assertFiniteArray(F, 'SH coefficients', scene.shRest, nr, n);
   assertSemantic(F, scene.semantic, n, scene.bank.count);
+  const cap = doc.getRoot().listExtensionsUsed().find((e) => e.extensionName === SEGSPLAT_CAPTURE) as SegsplatCapture | undefined;
+  if (cap && cap.info !== null) scene.info = parseSceneInfo(F, cap.info);
   return scene;
 }

@@ -198,3 +198,30 @@ export class SegsplatSemantics extends Extension {
     return this;
   }
 }
+
+export const SEGSPLAT_CAPTURE = 'SEGSPLAT_capture';
+
+/**
+ * SEGSPLAT_capture (ours): the capture cameras and the world transform of the reconstruction
+ * (lib/splat/scene-info.ts) as one JSON object in the root `extensions`; no binary data. Readers that do not
+ * know it lose nothing but the viewpoints.
+ */
+export class SegsplatCapture extends Extension {
+  static readonly EXTENSION_NAME = SEGSPLAT_CAPTURE;
+  readonly extensionName = SEGSPLAT_CAPTURE;
+  /** The JSON object as stored (validated by the scene reader, not here). */
+  info: unknown = null;
+
+  read(context: ReaderContext): this {
+    this.info = context.jsonDoc.json.extensions?.[SEGSPLAT_CAPTURE] ?? null;
+    return this;
+  }
+
+  write(context: WriterContext): this {
+    if (this.info === null) return this;
+    const json = context.jsonDoc.json;
+    json.extensions ??= {};
+    json.extensions[SEGSPLAT_CAPTURE] = this.info as Json;
+    return this;
+  }
+}

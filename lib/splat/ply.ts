@@ -10,12 +10,15 @@
  *   comment segsplat_bank <rows> <dim>
  *   comment segsplat_meta <row> <json>          (label, instanceId, sourceViews, support, box?)
  *   comment segsplat_emb <row> <base64 float32 little-endian, dim values>
+ *   comment segsplat_camera <json>               (one per capture camera: id, cameraToWorld, intrinsics)
+ *   comment segsplat_world <json>                (capture -> scene transform: matrix, upSource, floorSource)
  * See docs/FORMATS.md. A file without these loads with every index 0 and a background-only bank.
  *
  * The reader takes files from other tools: properties in any order, extra properties, any
  * scalar type (char..double), SH degree 0..3, no normals, binary little/big endian or ascii,
  * other elements before or after `vertex` (fixed-size ones, or lists in ascii).
  */
+import { parseSceneInfo, sceneInfoToJson } from './scene-info';
 import { GaussianScene, shRestCount } from './gaussian-scene';
 import { SemanticBank } from './semantic-bank';
 import {
@@ -342,7 +345,26 @@ export function readPly(bytes: Uint8Array, opts: PlyReadOptions = {}): GaussianS
     }
   }
   validateScene(scene, count, degree);
+  scene.info = readSceneInfoComments(header.comments);
   return scene;
+}
+
+/** Capture cameras and world transform from `segsplat_camera` / `segsplat_world` comments; null when absent. */
+function readSceneInfoComments(comments: string[]) {
+  const cams = comments.filter((c) => c.startsWith('segsplat_camera '));
+  const world = comments.filter((c) => c.startsWith('segsplat_world '));
+  if (!cams.length && !world.length) return null;
+  if (world.length > 1) throw new SceneFileError(F, 'segsplat_world appears more than once');
+  const parse = (line: string, tag: string) => {
+    try {
+      return JSON.parse(line.slice(tag.length + 1)) as unknown;
+    } catch {
+      throw new SceneFileError(F, `${tag} comment is not valid JSON`);
+    }
+  };
+  const obj: Record<string, unknown> = { cameras: cams.map((c) => parse(c, 'segsplat_camera')) };
+  if (world.length) obj.world = parse(world[0], 'segsplat_world');
+  return parseSceneInfo(F, obj);
 }
 
 function fillOne(
@@ -410,6 +432,11 @@ export function writePly(scene: GaussianScene, opts: PlyWriteOptions = {}): Uint
       for (let k = 0; k < row.length; k++) dv.setFloat32(k * 4, row[k], true);
       h.push(`comment segsplat_emb ${r} ${bytesToBase64(le)}`);
     }
+  }
+  if (scene.info) {
+    const j = sceneInfoToJson(scene.info) as { cameras: unknown[]; world?: unknown };
+    for (const c of j.cameras) h.push(`comment segsplat_camera ${asciiJson(c)}`);
+    if (j.world) h.push(`comment segsplat_world ${asciiJson(j.world)}`);
   }
   h.push(`element vertex ${n}`);
   const props = ['x', 'y', 'z'];

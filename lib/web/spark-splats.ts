@@ -3,7 +3,9 @@
  * scales, octahedral quaternion, RGBA8). Browser only: Spark pulls in WebGL code.
  */
 import { PackedSplats, setPackedSplat, utils } from '@sparkjsdev/spark';
+import type { WebGLRenderer } from 'three';
 import type { GaussianArrays } from './scene-build';
+import { DISPLAY_ROW as SPLAT_ROW, type DisplaySplats } from '../splat/scene-delta';
 
 export function packedSplatsFromArrays(g: GaussianArrays): PackedSplats {
   const n = g.count;
@@ -38,4 +40,41 @@ export function centreBounds(g: GaussianArrays): { min: [number, number, number]
       if (v > max[k]) max[k] = v;
     }
   return { min, max };
+}
+
+/**
+ * Re-uploads only texture rows [row, row + rows) of `packed` (Spark keeps one RGBA32UI texel per splat
+ * in a 2048-wide 2D-array texture) after their words were edited in place. Before the texture exists
+ * on the GPU, or for rows past its first layer, the whole texture goes up as Spark would do it.
+ */
+export function uploadDirtyRows(renderer: WebGLRenderer, packed: PackedSplats, runs: { row: number; rows: number }[]): void {
+  if (!runs.length) return;
+  const tex = packed.source;
+  const words = packed.packedArray;
+  const glTex = tex ? (renderer.properties.get(tex) as { __webglTexture?: WebGLTexture }).__webglTexture : undefined;
+  const img = tex?.image as { width: number; height: number; depth: number } | undefined;
+  if (!tex || !glTex || !words || !img || img.width !== SPLAT_ROW || runs.some((r) => r.row + r.rows > img.height)) {
+    packed.needsUpdate = true;
+    return;
+  }
+  const gl = renderer.getContext() as WebGL2RenderingContext;
+  const state = renderer.state;
+  state.bindTexture(gl.TEXTURE_2D_ARRAY, glTex);
+  state.pixelStorei(gl.UNPACK_ALIGNMENT, 4);
+  state.pixelStorei(gl.UNPACK_FLIP_Y_WEBGL, false);
+  state.pixelStorei(gl.UNPACK_PREMULTIPLY_ALPHA_WEBGL, false);
+  state.pixelStorei(gl.UNPACK_ROW_LENGTH, 0);
+  state.pixelStorei(gl.UNPACK_IMAGE_HEIGHT, 0);
+  state.pixelStorei(gl.UNPACK_SKIP_PIXELS, 0);
+  state.pixelStorei(gl.UNPACK_SKIP_ROWS, 0);
+  state.pixelStorei(gl.UNPACK_SKIP_IMAGES, 0);
+  for (const r of runs)
+    gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, r.row, 0, SPLAT_ROW, r.rows, 1, gl.RGBA_INTEGER, gl.UNSIGNED_INT, words, r.row * SPLAT_ROW * 4);
+}
+
+/** Brings `packed` (made over display.packed) up to date with the display: its count and dirty rows. */
+export function syncDisplay(renderer: WebGLRenderer, packed: PackedSplats, display: DisplaySplats): void {
+  if (packed.packedArray !== display.packed) throw new Error('syncDisplay: the PackedSplats was not made over this display');
+  packed.numSplats = display.count;
+  uploadDirtyRows(renderer, packed, display.takeDirtyRows());
 }

@@ -158,6 +158,20 @@ export class SplatHighlighter {
     this.mesh.updateVersion();
   }
 
+  /**
+   * The bank row per splat changed in place (the live scan's display, lib/splat/scene-delta.ts): copies
+   * rows [0, count) into the per-scene texture, which must already be large enough (size it for the
+   * display's capacity), and regenerates.
+   */
+  updateSemantic(semantic: Uint16Array, count: number): void {
+    const data = this.semantic.image.data as Uint16Array;
+    if (count > data.length || semantic.length < count) throw new Error(`splat highlight: ${count} bank rows do not fit the texture of ${data.length}`);
+    data.set(semantic.subarray(0, count));
+    this.semantic.needsUpdate = true;
+    this.uSemanticCount.value = count;
+    this.mesh.updateVersion();
+  }
+
   /** Frees the textures (call with the mesh's dispose; the modifier is useless without them). */
   dispose(): void {
     this.semantic.dispose();

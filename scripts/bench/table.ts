@@ -1,5 +1,12 @@
 /** A benchmark table: every figure next to a baseline measured in the same run, and their ratio. */
-export type BenchTable = { title: string; columns: string[]; rows: (string | number)[][]; notes?: string[] };
+export type BenchTable = {
+  title: string;
+  columns: string[];
+  rows: (string | number)[][];
+  notes?: string[];
+  /** Machine-readable rows for --json (collected into the last line's top-level "rows"). */
+  json?: Record<string, number>[];
+};
 
 export type BenchModule = { run(opts: { quick: boolean }): Promise<BenchTable[]> };
 

@@ -43,6 +43,8 @@ export interface LoadedCapture {
   warnings: string[];
   /** Total usable frames before the view selection. */
   available: number;
+  /** The capture's own up, when it states one (capture.json `worldUp`). */
+  worldUp?: [number, number, number];
 }
 
 /**
@@ -73,5 +75,7 @@ export async function loadCaptureInput(input: string, opts: { views?: ViewSelect
       skipped.push({ id: imp.frames[i].id, reason: (e as Error).message });
     }
   }
-  return { name: imp.name, format: imp.format, frames, skipped, warnings: imp.warnings, available: imp.frames.length };
+  const out: LoadedCapture = { name: imp.name, format: imp.format, frames, skipped, warnings: imp.warnings, available: imp.frames.length };
+  if (imp.worldUp) out.worldUp = imp.worldUp;
+  return out;
 }

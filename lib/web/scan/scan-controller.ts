@@ -19,6 +19,20 @@ import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
 import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
 import type { QuestPassthrough } from './quest-passthrough';
+import { DisplaySplats, deltaBytes } from '../../splat/scene-delta';
+
+/** What the live display cost so far (tests assert on it; the panel could show it). */
+export interface LiveStats {
+  updates: number;
+  /** Bytes of display deltas received, in total and the largest single one. */
+  bytes: number;
+  maxBytes: number;
+  /** Deltas that reset the display (the first one, and a rebuild when semantics turn on). */
+  resets: number;
+  /** Main-thread milliseconds spent applying deltas, in total and the longest. */
+  applyMs: number;
+  maxApplyMs: number;
+}
 
 /**
  * The last query and its answer, held here so the DOM panel (rows with distances) and the XR canvas
@@ -108,10 +122,30 @@ export class ScanController {
   private nextIndex = 0;
   private saving: Promise<unknown> = Promise.resolve();
   private quest: QuestPassthrough | null = null;
+  /** The displayed splats, edited in place by each update's delta (components/scan/ScanSplats.tsx uploads them). */
+  readonly display: DisplaySplats;
+  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0 };
 
   constructor(
     private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null; modelsBase?: string; testModels?: boolean },
-  ) {}
+  ) {
+    this.display = new DisplaySplats(opts.maxSplats);
+  }
+
+  private applyUpdate(update: ScanUpdate): void {
+    const t0 = performance.now();
+    this.display.apply(update.delta);
+    const ms = performance.now() - t0;
+    const st = this.liveStats;
+    const bytes = deltaBytes(update.delta);
+    st.updates++;
+    st.bytes += bytes;
+    st.maxBytes = Math.max(st.maxBytes, bytes);
+    if (update.delta.reset) st.resets++;
+    st.applyMs += ms;
+    st.maxApplyMs = Math.max(st.maxApplyMs, ms);
+    this.set({ update });
+  }
 
   /** Quest 3: frames come from the passthrough camera opened (with its permission) before entering AR. */
   attachQuestPassthrough(q: QuestPassthrough): void {
@@ -149,7 +183,7 @@ export class ScanController {
         modelsBase: this.opts.modelsBase,
         testModels: this.opts.testModels,
       },
-      (update) => this.set({ update }),
+      (update) => this.applyUpdate(update),
       (message) => this.set({ error: message }),
       (model) => this.set({ model }),
     );

@@ -1,7 +1,7 @@
 /** Messages between the /scan page and lib/web/scan/scan.worker.ts. */
 import type { Frame } from '../../capture/frame';
 import type { FloatingLabel, ScanStatus } from '../../pipeline/scan-session';
-import type { GaussianArrays } from '../scene-build';
+import type { SceneDelta } from '../../splat/scene-delta';
 import type { Box3 } from '../../splat/semantic-bank';
 import type { SplatHighlight } from '../../splat/splat-highlight';
 
@@ -9,7 +9,7 @@ export interface ScanWorkerInit {
   type: 'init';
   /** Scene budget (Gaussians kept). */
   budget: number;
-  /** Renderer budget: the arrays posted back are thinned to this many. */
+  /** Renderer budget: display slots (the most important Gaussians are shown; the scene keeps every one). */
   maxSplats: number;
   /** Working resolution (default: the first keyframe's size). */
   width?: number;
@@ -66,9 +66,12 @@ export interface ScanQueryResult {
 export interface ScanUpdate {
   status: ScanStatus;
   labels: FloatingLabel[];
-  gaussians: GaussianArrays;
+  /** What the display gains, loses and changes since the previous update (lib/splat/scene-delta.ts). */
+  delta: SceneDelta;
   /** What the reconstruction lacks, in words for the UI. */
   missing: string[];
+  /** The last step's time, the delta's encoding time and its size (the page's live-scan readout and tests). */
+  timing: { stepMs: number; deltaMs: number; deltaBytes: number };
 }
 
 export type ScanWorkerMessage =

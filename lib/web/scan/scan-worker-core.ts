@@ -8,8 +8,9 @@ import { ScanSession } from '../../pipeline/scan-session';
 import type { MonocularDepthModel } from '../../inference/depth/depth-source';
 import { VocabularyLabeler } from '../../inference/semantics/vocabulary-labeler';
 import { writeSceneFile } from '../../splat/scene-file';
+import { SceneDeltaTracker, deltaBytes } from '../../splat/scene-delta';
 import { GaussianScene } from '../../splat/gaussian-scene';
-import { sceneArrays, thinUniformly } from '../scene-build';
+import type { Reconstruction } from '../../pipeline/reconstruction';
 import type { ScanQueryResult, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
 import { SemanticQuery } from '../../inference/semantics/query';
 import { answerQuestion } from '../../inference/semantics/answer-question';
@@ -36,6 +37,10 @@ export class ScanWorkerCore {
   private loading: Promise<void> | null = null;
   /** Resolves once the initial cache check (and load, when cached) is over: tests and callers await it. */
   readonly ready: Promise<void>;
+  /** The display mirror: what changed since the last update goes out as a delta, never the whole scene. */
+  private readonly tracker: SceneDeltaTracker;
+  private watched: Reconstruction | null = null;
+  private lastStepMs = 0;
 
   constructor(
     private readonly init: ScanWorkerInit,
@@ -45,6 +50,7 @@ export class ScanWorkerCore {
     private readonly models?: ScanWorkerModels,
   ) {
     if (!Number.isInteger(init.maxSplats) || init.maxSplats < 1) throw new Error(`scan worker: maxSplats must be a positive integer, got ${init.maxSplats}`);
+    this.tracker = new SceneDeltaTracker(new GaussianScene({ budget: 1, initialCapacity: 1 }), init.maxSplats);
     this.sim = init.simObjects ? new SimInstanceMasks() : null;
     const clip = this.sim ? simOracleClip(this.sim, init.simObjects!) : null;
     const text: TextEmbedder | null = clip ? clip.text : null;
@@ -58,6 +64,11 @@ export class ScanWorkerCore {
     });
     this.model = this.sim ? { state: 'unused' } : models ? { state: 'checking', modelId: models.source.pairId } : { state: 'missing' };
     this.ready = this.sim || !models ? Promise.resolve() : this.checkInstalled();
+  }
+
+  /** The display mirror (which scene Gaussian each display slot shows). */
+  get display(): SceneDeltaTracker {
+    return this.tracker;
   }
 
   get modelState(): SemanticModelState {
@@ -143,22 +154,23 @@ export class ScanWorkerCore {
     void this.pump();
   }
 
+  /** Follows the session's reconstruction (it is made on the first keyframe and rebuilt when semantics turn on). */
+  private watch(): SceneDeltaTracker {
+    const rec = this.session.current;
+    if (rec && rec !== this.watched) {
+      if (this.watched) this.watched.fusion.changes = null;
+      this.tracker.attach(rec.scene);
+      rec.fusion.changes = this.tracker;
+      this.watched = rec;
+    }
+    return this.tracker;
+  }
+
   private update(): ScanUpdate {
-    const scene = this.session.reconstruction.scene;
-    let gaussians;
-    if (scene.count > this.init.maxSplats) {
-      // Thin a copy: the scene itself keeps every Gaussian for export.
-      const copy = new GaussianScene({ budget: scene.count, initialCapacity: scene.count });
-      copy.count = scene.count;
-      copy.positions.set(scene.positions.subarray(0, scene.count * 3));
-      copy.scales.set(scene.scales.subarray(0, scene.count * 3));
-      copy.rotations.set(scene.rotations.subarray(0, scene.count * 4));
-      copy.opacities.set(scene.opacities.subarray(0, scene.count));
-      copy.colors.set(scene.colors.subarray(0, scene.count * 3));
-      thinUniformly(copy, this.init.maxSplats);
-      gaussians = sceneArrays(copy);
-    } else gaussians = sceneArrays(scene);
-    return { status: this.session.status(), labels: this.session.labels(), gaussians, missing: this.missing() };
+    const t0 = performance.now();
+    const delta = this.watch().flush();
+    const deltaMs = performance.now() - t0;
+    return { status: this.session.status(), labels: this.session.labels(), delta, missing: this.missing(), timing: { stepMs: this.lastStepMs, deltaMs, deltaBytes: deltaBytes(delta) } };
   }
 
   /** Runs steps until nothing can run; posts one update per step (and one at the start). */
@@ -173,7 +185,12 @@ export class ScanWorkerCore {
         const st = this.session.status();
         if (st.queued === 0 || st.waiting) break;
         try {
+          // step() would make the reconstruction if it is missing: make it here so the tracker sees all of it.
+          void this.session.reconstruction;
+          this.watch();
+          const t0 = performance.now();
           await this.session.step();
+          this.lastStepMs = performance.now() - t0;
         } catch (e) {
           this.onError(`reconstruction failed: ${e instanceof Error ? e.message : String(e)}`);
           break;

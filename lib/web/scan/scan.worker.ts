@@ -2,6 +2,7 @@
 /** Module worker of the live scan: see scan-worker-core.ts. */
 import type { ScanWorkerMessage, ScanWorkerRequest } from './scan-protocol';
 import { ScanWorkerCore } from './scan-worker-core';
+import { deltaTransferables } from '../../splat/scene-delta';
 import { lazyFastDepth } from './fastdepth-lazy';
 import { browserSemanticModels, type SemanticModels } from './semantic-models';
 
@@ -18,10 +19,7 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
       if (!req.simObjects) source = await browserSemanticModels(req.modelsBase, req.testModels).catch(() => null);
       core = new ScanWorkerCore(
         req,
-        (update) => {
-          const g = update.gaussians;
-          post({ type: 'update', update }, [g.positions.buffer, g.scales.buffer, g.rotations.buffer, g.opacities.buffer, g.colors.buffer] as ArrayBuffer[]);
-        },
+        (update) => post({ type: 'update', update }, deltaTransferables(update.delta)),
         (message) => post({ type: 'error', message }),
         req.monocular ? lazyFastDepth() : undefined,
         source ? { source, onState: (model) => post({ type: 'model', model }) } : undefined,

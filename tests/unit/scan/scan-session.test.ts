@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { renderCapture } from '../../../lib/sim/render-capture';
 import { loadRoom } from '../../../lib/sim/room';
 import { ScanSession } from '../../../lib/pipeline/scan-session';
+import { DisplaySplats, packGaussian } from '../../../lib/splat/scene-delta';
 import { ScanWorkerCore } from '../../../lib/web/scan/scan-worker-core';
 import type { ScanUpdate } from '../../../lib/web/scan/scan-protocol';
 import { ScanGuidance, meanLuma } from '../../../lib/web/scan/guidance';
@@ -61,8 +62,23 @@ describe('ScanWorkerCore with the simulated camera', () => {
     expect(errors).toEqual([]);
     const last = updates[updates.length - 1];
     expect(last.status.reconstructed).toBe(5);
-    expect(last.gaussians.count).toBe(500); // thinned for the renderer
-    expect(core.session.reconstruction.scene.count).toBeGreaterThan(500); // kept for export
+    // The page's display, rebuilt from the deltas alone, shows 500 of the scene's Gaussians (the renderer
+    // budget) with their current bank rows; the scene keeps every Gaussian for export.
+    const display = new DisplaySplats(500);
+    for (const u of updates) display.apply(u.delta);
+    expect(display.count).toBe(500);
+    expect(last.delta.count).toBe(500);
+    const scene = core.session.reconstruction.scene;
+    expect(scene.count).toBeGreaterThan(500);
+    const words = new Uint32Array(4);
+    for (let s = 0; s < display.count; s++) {
+      const e = core.display.elementOfSlot(s);
+      packGaussian(scene, e, words, 0);
+      expect(Array.from(display.packed.subarray(4 * s, 4 * s + 4))).toEqual(Array.from(words));
+      expect(display.semantic[s]).toBe(scene.semantic[e]);
+    }
+    expect(updates.filter((u) => u.delta.reset).length).toBeLessThanOrEqual(2);
+    expect(last.timing.deltaBytes).toBeGreaterThanOrEqual(0);
     expect(last.missing).toEqual([]);
     expect(last.labels.length).toBeGreaterThan(0);
     // Each label sits inside (near) the box of a room object with that label.

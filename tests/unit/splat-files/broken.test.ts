@@ -259,8 +259,8 @@ describe('broken compact files', () => {
     m[3] = 0x44;
     await expectRefused(() => readCompact(m), /bad magic/);
     const v = good.slice();
-    new DataView(v.buffer).setUint16(4, 2, true);
-    await expectRefused(() => readCompact(v), /unsupported version 2/);
+    new DataView(v.buffer).setUint16(4, 3, true);
+    await expectRefused(() => readCompact(v), /unsupported version 3/);
     await expectRefused(() => readCompact(good.subarray(0, 30)), /truncated header: 30 of 76/);
     for (const cut of [COMPACT_HEADER_BYTES, COMPACT_HEADER_BYTES + 10, good.length - 1])
       await expectRefused(() => readCompact(good.subarray(0, cut)), /compressed bytes, \d+ present/);
