@@ -45,6 +45,7 @@ import { optList, optNumber, optString, UsageError, type ParsedArgs } from '../c
 import { loadCaptureInput } from '../cli/load-capture';
 import { terminalProgress } from '../cli/progress-bar';
 import { loadBundledFastDepth } from '../cli/node-models';
+import { isSevenScenesFolder, loadSevenScenesTemp } from './seven-scenes-temp';
 
 export const DEPTH_SOURCES = ['fastdepth', 'mvs-raw', 'mvs', 'mvs+fastdepth', 'device'] as const;
 export type DepthSource = (typeof DEPTH_SOURCES)[number];
@@ -94,6 +95,10 @@ async function loadSorted(data: string, scale: number, log: (s: string) => void)
     process.stderr.write('\n');
     if (imp.skipped.length) log(`${imp.skipped.length} frame(s) listed in ${path} skipped (e.g. ${imp.skipped[0].id}: ${imp.skipped[0].reason})`);
     return { name: basename(resolve(dir)), frames, skipped, cacheKey };
+  }
+  if (isSevenScenesFolder(data)) {
+    const c = loadSevenScenesTemp(data, scale);
+    return { name: c.name, frames: c.frames, skipped: [], cacheKey };
   }
   const cap = await loadCaptureInput(data, { scale });
   const frames = [...cap.frames].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
