@@ -30,6 +30,7 @@ import { scaleIntrinsics } from '../../lib/capture/frame';
 import { encodePng } from '../../lib/capture/png';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-json';
+import { estimateColourRegistration, type ColourRegistration } from '../../lib/inference/depth/colour-registration';
 import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
@@ -160,6 +161,19 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   if (!targets.length || !context.length) throw new Error('novel-view: need at least one target and one context view');
 
   const hasDevice = context.every((i) => !!frames[i].depth);
+  // Depth-to-colour registration (colour-registration.ts): fitted on the context views only, applied to the
+  // sensor's every frame (targets included: the same colour camera took them).
+  const regArg = optString(args, 'registration', 'auto')!;
+  if (!['auto', 'off'].includes(regArg)) throw new UsageError(`--registration must be auto or off, got "${regArg}"`);
+  let registration: ColourRegistration | null = null;
+  if (hasDevice && regArg === 'auto') {
+    const tr = performance.now();
+    registration = estimateColourRegistration(context.map((i) => frames[i]));
+    const ki = registration.intrinsics;
+    for (const f of frames) f.intrinsics = scaleIntrinsics(ki, f.image.width, f.image.height);
+    for (const f of frames) if (!f.intrinsics.distortion) delete f.intrinsics.distortion;
+    log(`colour registration: fx ${ki.fx.toFixed(1)} fy ${ki.fy.toFixed(1)} cx ${ki.cx.toFixed(1)} cy ${ki.cy.toFixed(1)} (ZNCC ${registration.initialScore.toFixed(3)} -> ${registration.score.toFixed(3)}, ${((performance.now() - tr) / 1000).toFixed(1)} s)`);
+  }
   let sources: DepthSource[];
   if (depthArg === 'all') sources = hasDevice ? ['device', 'mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'] : ['mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'];
   else {
@@ -418,6 +432,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     gaussianScale: gaussianScale ?? 0.5,
     rows,
     best: best ? { renderer: best.renderer, depth: best.depth, psnr: best.psnr, ssim: best.ssim } : null,
+    registration: registration && { intrinsics: registration.intrinsics, score: registration.score, initialScore: registration.initialScore },
     fastdepthFits: fits,
     fastdepthFitFailures: fitFailures,
     pngs,
