@@ -1,10 +1,14 @@
 /**
  * Incremental fusion of per-view pixel-aligned Gaussians into one GaussianScene under a hard budget.
  *
- * Model: the scene holds surface ELEMENTS. Each element shows exactly one observation (the
- * "winner": the Gaussian of one view with the highest observation weight) and keeps up to
- * `maxAlternates` runner-up observations from other views in a side pool. No attributes are
- * averaged, so removing a view is exact bookkeeping rather than an approximate subtraction.
+ * Model: the scene holds surface ELEMENTS. Each element has a "winner" observation (the Gaussian of
+ * one view with the highest observation weight) and keeps up to `maxAlternates` runner-up
+ * observations from other views in a side pool. The element takes the winner's shape (scales,
+ * rotation, opacity, semantics) and, with `blend` (the default), the weighted mean colour and
+ * position of all its kept observations (weight = confidence × cos(view angle) / footprint²):
+ * a surface seen by several keyframes shows their average instead of one view's sensor noise and
+ * white balance. The mean is recomputed from the kept raw observations whenever they change, so
+ * removing a view is still exact bookkeeping rather than an approximate subtraction.
  *
  * addView(v, gaussians):
  *  1. Match. Each incoming Gaussian looks for the nearest element within
@@ -48,6 +52,8 @@ export interface FusionOptions {
   evictSlack?: number;
   /** Finest hash cell side in metres (default 0.001). */
   baseCell?: number;
+  /** Show the weighted mean colour and position of an element's kept observations (default true); false = the winner's own. */
+  blend?: boolean;
 }
 
 export interface FusionReport {
@@ -102,7 +108,11 @@ export class SceneFusion {
   readonly minNormalDot: number;
   readonly maxAlternates: number;
   readonly evictSlack: number;
+  readonly blend: boolean;
   private hash: SpatialHash;
+  /** Per element: the winner's own colour and position (the scene shows the blend). */
+  private rawCol = new Float32Array(0);
+  private rawPos = new Float32Array(0);
   /** Per element: first alternate (pool slot) or -1; the addView call that last touched it. */
   private altHead = new Int32Array(0);
   private stamp = new Int32Array(0);
@@ -127,6 +137,7 @@ export class SceneFusion {
     if (!Number.isInteger(this.maxAlternates)) throw new Error(`SceneFusion: maxAlternates must be an integer, got ${opts.maxAlternates}`);
     this.evictSlack = num(opts.evictSlack, 0.02, 'evictSlack', 0, 0.5);
     this.hash = new SpatialHash(num(opts.baseCell, 0.001, 'baseCell', 1e-9, 1e6));
+    this.blend = opts.blend ?? true;
     this.pool = new GaussianScene({
       budget: Math.max(1, this.maxAlternates * scene.budget),
       shDegree: scene.shDegree,
@@ -135,6 +146,7 @@ export class SceneFusion {
     });
     this.ensureElements(scene.capacity);
     this.altHead.fill(NONE);
+    for (let e = 0; e < scene.count; e++) this.keepRaw(e);
     // Gaussians already in the scene (e.g. loaded from a file) take part as elements without alternates.
     this.rebuildHash();
   }
@@ -157,7 +169,7 @@ export class SceneFusion {
   bookkeepingBytes(): number {
     const p = this.pool;
     const poolBytes = p.capacity * p.bytesPerGaussian();
-    return poolBytes + this.hash.byteLength() + this.altHead.byteLength + this.stamp.byteLength + this.altNext.byteLength + this.free.byteLength;
+    return poolBytes + this.hash.byteLength() + this.rawCol.byteLength + this.rawPos.byteLength + this.altHead.byteLength + this.stamp.byteLength + this.altNext.byteLength + this.free.byteLength;
   }
 
   /**
@@ -241,12 +253,15 @@ export class SceneFusion {
       const prevView = source.sourceView[j];
       source.sourceView[j] = viewIndex;
       if (sw[j] > scene.weight[e]) {
-        // The old winner becomes an alternate; the better observation takes the element.
+        // The old winner (its own colour and position, not the blend) becomes an alternate; the better observation takes the element.
+        this.showRaw(e);
         if (!this.addAlternate(e, scene, e)) report.droppedAlternates++;
         copyGaussian(source, j, scene, e);
+        this.keepRaw(e);
         report.replaced++;
       } else if (!this.addAlternate(e, source, j)) report.droppedAlternates++;
       source.sourceView[j] = prevView;
+      this.refresh(e);
     }
 
     // Budget: evict the lowest weights among existing elements and incoming new Gaussians together.
@@ -293,6 +308,7 @@ export class SceneFusion {
       if (match[t] !== NONE || (takeNew && !takeNew[t])) continue;
       copyGaussian(source, start + t, scene, e);
       scene.sourceView[e] = viewIndex;
+      this.keepRaw(e);
       this.altHead[e] = NONE;
       this.stamp[e] = stamp;
       this.insertElement(e);
@@ -322,7 +338,10 @@ export class SceneFusion {
         a = nx;
       }
       keep[e] = 1;
-      if (scene.sourceView[e] !== viewIndex) continue;
+      if (scene.sourceView[e] !== viewIndex) {
+        this.refresh(e);
+        continue;
+      }
       // Promote the best remaining alternate.
       let best = NONE, bestPrev = NONE;
       prev = NONE;
@@ -337,9 +356,11 @@ export class SceneFusion {
         continue;
       }
       copyGaussian(pool, best, scene, e);
+      this.keepRaw(e);
       if (bestPrev === NONE) this.altHead[e] = this.altNext[best];
       else this.altNext[bestPrev] = this.altNext[best];
       this.releaseSlot(best);
+      this.refresh(e);
       report.restored++;
     }
     this.compactElements(keep);
@@ -355,7 +376,55 @@ export class SceneFusion {
 
   // ---- internals ----
 
+  /** Records element e's current colour and position as its winner's own. */
+  private keepRaw(e: number): void {
+    const s = this.scene;
+    for (let c = 0; c < 3; c++) {
+      this.rawCol[e * 3 + c] = s.colors[e * 3 + c];
+      this.rawPos[e * 3 + c] = s.positions[e * 3 + c];
+    }
+  }
+
+  /** Puts the winner's own colour and position back into the scene (before it is copied out as an alternate). */
+  private showRaw(e: number): void {
+    const s = this.scene;
+    for (let c = 0; c < 3; c++) {
+      s.colors[e * 3 + c] = this.rawCol[e * 3 + c];
+      s.positions[e * 3 + c] = this.rawPos[e * 3 + c];
+    }
+  }
+
+  /** Element e shows the weighted mean of its winner and kept alternates (or the winner alone without blend). */
+  private refresh(e: number): void {
+    const s = this.scene, pool = this.pool;
+    let w = s.weight[e];
+    if (!this.blend || this.altHead[e] === NONE || !(w > 0)) {
+      this.showRaw(e);
+      return;
+    }
+    let r = w * this.rawCol[e * 3], g = w * this.rawCol[e * 3 + 1], b = w * this.rawCol[e * 3 + 2];
+    let x = w * this.rawPos[e * 3], y = w * this.rawPos[e * 3 + 1], z = w * this.rawPos[e * 3 + 2];
+    for (let a = this.altHead[e]; a !== NONE; a = this.altNext[a]) {
+      const wa = pool.weight[a];
+      if (!(wa > 0)) continue;
+      r += wa * pool.colors[a * 3]; g += wa * pool.colors[a * 3 + 1]; b += wa * pool.colors[a * 3 + 2];
+      x += wa * pool.positions[a * 3]; y += wa * pool.positions[a * 3 + 1]; z += wa * pool.positions[a * 3 + 2];
+      w += wa;
+    }
+    const iw = 1 / w;
+    s.colors[e * 3] = r * iw; s.colors[e * 3 + 1] = g * iw; s.colors[e * 3 + 2] = b * iw;
+    s.positions[e * 3] = x * iw; s.positions[e * 3 + 1] = y * iw; s.positions[e * 3 + 2] = z * iw;
+  }
+
   private ensureElements(cap: number): void {
+    if (this.rawCol.length < cap * 3) {
+      const rc = new Float32Array(cap * 3);
+      rc.set(this.rawCol);
+      this.rawCol = rc;
+      const rp = new Float32Array(cap * 3);
+      rp.set(this.rawPos);
+      this.rawPos = rp;
+    }
     if (this.altHead.length >= cap) return;
     const ah = new Int32Array(cap).fill(NONE);
     ah.set(this.altHead);
@@ -418,6 +487,8 @@ export class SceneFusion {
       if (keep[i]) {
         this.altHead[w] = this.altHead[i];
         this.stamp[w] = this.stamp[i];
+        this.rawCol.copyWithin(w * 3, i * 3, i * 3 + 3);
+        this.rawPos.copyWithin(w * 3, i * 3, i * 3 + 3);
         w++;
       }
     this.scene.compact(keep);

@@ -206,7 +206,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const getSweep = (k: number): PlaneSweepResult => {
     if (sweeps[k]) return sweeps[k]!;
     // Keyed on the sweep mode too: results of another algorithm must not be reused.
-    const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${createHash('sha1').update(context.join(',')).digest('hex').slice(0, 8)}.f32`);
+    // ... and on the cameras (a registered colour camera changes every sweep).
+    const camKey = createHash('sha1').update(context.join(',') + JSON.stringify(views[k].camera)).digest('hex').slice(0, 8);
+    const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${camKey}.f32`);
     const n = W * H;
     if (existsSync(file) && existsSync(file + '.json')) {
       const buf = readFileSync(file);

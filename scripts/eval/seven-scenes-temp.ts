@@ -4,7 +4,7 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
-import type { Frame } from '../../lib/capture/frame';
+import type { Frame, Intrinsics } from '../../lib/capture/frame';
 import { scaleIntrinsics } from '../../lib/capture/frame';
 import { decodeDepthPng16, decodeRgb } from '../../lib/capture/image-codec';
 import { resizeArea, scaledSize } from '../../lib/capture/image-ops';
@@ -27,7 +27,7 @@ export function loadSevenScenesTemp(dir: string, scale: number): { name: string;
     for (let j = 0; j < d.data.length; j++) if (d.data[j] >= 65.535) d.data[j] = 0;
     const k0 = { fx: K[0], fy: K[4], cx: K[2], cy: K[5], width: d.width, height: d.height };
     const rf = Number(process.env.RGB_F || K[0]);
-    let intr = { ...k0, fx: rf, fy: rf, width: image.width, height: image.height };
+    let intr: Intrinsics = { ...k0, fx: rf, fy: rf, width: image.width, height: image.height };
     if (scale !== 1) {
       const s = scaledSize(image.width, image.height, scale);
       image = resizeArea(image, s.width, s.height);
