@@ -44,6 +44,13 @@ import { SpatialHash, HASH_LEVELS } from './spatial-hash';
 export interface FusionOptions {
   /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
   mergeRadius?: number;
+  /**
+   * Match tolerance ALONG the normal, in units of rho (default 3): sensor and stereo depth scatter along the
+   * view ray by far more than the sample spacing (Kinect: ~6 mm at 2 m against a 3.4 mm spacing), so the
+   * same surface seen twice lands a few spacings apart along its normal. Tangentially the match stays within
+   * rho; 1 = the isotropic ball.
+   */
+  normalRadius?: number;
   /** Smallest dot product of two normals of the same surface (default 0.5, i.e. within 60°). */
   minNormalDot?: number;
   /** Runner-up observations kept per element for removeView (default 2). */
@@ -106,6 +113,7 @@ export class SceneFusion {
   readonly scene: GaussianScene;
   readonly mergeRadius: number;
   readonly minNormalDot: number;
+  readonly normalRadius: number;
   readonly maxAlternates: number;
   readonly evictSlack: number;
   readonly blend: boolean;
@@ -133,6 +141,7 @@ export class SceneFusion {
     this.scene = scene;
     this.mergeRadius = num(opts.mergeRadius, 1.5, 'mergeRadius', 0, 100);
     this.minNormalDot = num(opts.minNormalDot, 0.5, 'minNormalDot', -1, 1);
+    this.normalRadius = num(opts.normalRadius, 3, 'normalRadius', 1, 20);
     this.maxAlternates = num(opts.maxAlternates, 2, 'maxAlternates', 0, 16);
     if (!Number.isInteger(this.maxAlternates)) throw new Error(`SceneFusion: maxAlternates must be an integer, got ${opts.maxAlternates}`);
     this.evictSlack = num(opts.evictSlack, 0.02, 'evictSlack', 0, 0.5);
@@ -199,7 +208,7 @@ export class SceneFusion {
     const stamp = ++this.call;
     const match = new Int32Array(n);
     const hash = this.hash;
-    const mr = this.mergeRadius, minDot = this.minNormalDot;
+    const mr = this.mergeRadius, minDot = this.minNormalDot, nr = this.normalRadius, inr2 = 1 / (nr * nr);
     const pos = scene.positions, rot = scene.rotations;
     const st = this.stamp;
     for (let t = 0; t < n; t++) {
@@ -209,14 +218,17 @@ export class SceneFusion {
       const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
       const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
       const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
-      let best = NONE, bestD2 = rho * rho;
+      // Candidates within the box of the cylinder (radius rho, half-height nr*rho along the normal).
+      const rho2 = rho * rho, hh = nr * rho;
+      const ex_ = rho + hh * Math.abs(nx), ey_ = rho + hh * Math.abs(ny), ez_ = rho + hh * Math.abs(nz);
+      let best = NONE, bestD2 = Infinity;
       const level = hash.levelFor(2 * rho);
       for (let lv = level > 0 ? level - 1 : 0; lv <= level + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
-        const x0 = Math.floor((x - rho) / c), x1 = Math.floor((x + rho) / c);
-        const y0 = Math.floor((y - rho) / c), y1 = Math.floor((y + rho) / c);
-        const z0 = Math.floor((z - rho) / c), z1 = Math.floor((z + rho) / c);
+        const x0 = Math.floor((x - ex_) / c), x1 = Math.floor((x + ex_) / c);
+        const y0 = Math.floor((y - ey_) / c), y1 = Math.floor((y + ey_) / c);
+        const z0 = Math.floor((z - ez_) / c), z1 = Math.floor((z + ez_) / c);
         for (let ix = x0; ix <= x1; ix++)
           for (let iy = y0; iy <= y1; iy++)
             for (let iz = z0; iz <= z1; iz++)
@@ -224,7 +236,11 @@ export class SceneFusion {
                 const e = hash.idOf(en);
                 if (st[e] === stamp) continue;
                 const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
-                const d2 = dx * dx + dy * dy + dz * dz;
+                const dn = dx * nx + dy * ny + dz * nz;
+                const dt2 = dx * dx + dy * dy + dz * dz - dn * dn;
+                if (dt2 >= rho2 || dn * dn >= hh * hh) continue;
+                // Distance with the normal offset discounted by nr: the tangentially nearest wins among layers.
+                const d2 = dt2 + dn * dn * inr2;
                 if (d2 >= bestD2) continue;
                 const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
                 const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
