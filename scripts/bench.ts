@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [--only splat,depth] [--json] [--out docs/BENCH.md]`
+ * `npm run bench [-- --quick] [--only splat,depth] [--json] [--out docs/BENCH.md]` (`-- --help`: the options)
  * Runs every scripts/bench/<area>.ts module (each returns tables whose figures carry an in-run baseline and ratio),
  * prints them as markdown, and adds the process's peak memory. --quick uses small sizes (CI), the default the full sizes.
  */
@@ -8,17 +8,34 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import os from 'node:os';
 import { formatTable, type BenchModule, type BenchTable } from './bench/table';
+import { parseCommandOrHelp, UsageError } from './cli/args';
 
 const args = process.argv.slice(2);
-const flag = (name: string) => args.includes(`--${name}`);
-const value = (name: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 ? args[i + 1] : undefined;
-};
-const quick = flag('quick') || process.env.CI === 'true';
-const json = flag('json');
-const only = value('only')?.split(',');
-const out = value('out');
+let parsed;
+try {
+  parsed = parseCommandOrHelp(
+    {
+      command: 'npm run bench --',
+      usage: ['[--quick] [--only area,area] [--json] [--out docs/BENCH.md]'],
+      summary: 'Runs every scripts/bench/<area>.ts module; each table carries an in-run baseline and ratio.',
+      options: {
+        quick: { type: 'boolean', help: 'small sizes (the CI mode; also when CI=true)' },
+        only: { type: 'list', value: 'area,area', help: 'run only these areas (file names in scripts/bench/)' },
+        json: { type: 'boolean', help: 'print one JSON object with every table as the last stdout line' },
+        out: { type: 'string', value: 'file.md', help: 'also write the tables as markdown to this file' },
+      },
+    },
+    args,
+  );
+} catch (e) {
+  if (!(e instanceof UsageError)) throw e;
+  console.error(`bench: ${e.message}`);
+  process.exit(2);
+}
+const quick = parsed.values.quick || process.env.CI === 'true';
+const json = parsed.values.json;
+const only = parsed.values.only;
+const out = parsed.values.out;
 
 const dir = join(dirname(fileURLToPath(import.meta.url)), 'bench');
 const areas = readdirSync(dir)

@@ -13,6 +13,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ModelEntry, ModelFile, ModelManifest } from '../lib/inference/models/manifest';
 import { shippedManifest } from '../lib/inference/models/manifest';
+import { formatHelp, parseCommand, UsageError, type CommandSpec } from './cli/args';
 
 export type FetchLike = (url: string) => Promise<Response>;
 
@@ -164,25 +165,32 @@ export async function fetchModels(options: FetchModelsOptions = {}): Promise<Fet
   return result;
 }
 
-export function parseArgs(argv: string[]): { only?: string[]; dir?: string; list: boolean } {
-  const out: { only?: string[]; dir?: string; list: boolean } = { list: false };
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i];
-    const value = () => {
-      const v = a.includes('=') ? a.slice(a.indexOf('=') + 1) : argv[++i];
-      if (!v) throw new Error(`models:fetch: ${a} needs a value`);
-      return v;
-    };
-    if (a === '--only' || a.startsWith('--only=')) out.only = value().split(',').map((s) => s.trim()).filter(Boolean);
-    else if (a === '--dir' || a.startsWith('--dir=')) out.dir = value();
-    else if (a === '--list') out.list = true;
-    else throw new Error(`models:fetch: unknown argument ${a} (use --only id,id --dir folder --list)`);
-  }
+export const MODELS_FETCH_COMMAND = {
+  command: 'npm run models:fetch --',
+  usage: ['[--only id,id] [--dir data/models] [--list]'],
+  summary: 'Downloads the published model files of the manifest, checking each one\'s size and sha256.',
+  options: {
+    only: { type: 'list', value: 'id,id', help: 'fetch only these manifest model ids (default: every model)' },
+    dir: { type: 'string', value: 'folder', default: 'data/models', help: 'where the model files go' },
+    list: { type: 'boolean', help: 'list the models and their files, fetch nothing' },
+  },
+} satisfies CommandSpec;
+
+/** Throws UsageError naming the problem; `help` is true for --help. */
+export function parseArgs(argv: string[]): { only?: string[]; dir?: string; list: boolean; help: boolean } {
+  const p = parseCommand(MODELS_FETCH_COMMAND, argv);
+  const out: { only?: string[]; dir?: string; list: boolean; help: boolean } = { list: p.values.list, help: p.help };
+  if (p.values.only) out.only = p.values.only;
+  if (p.given.has('dir')) out.dir = p.values.dir;
   return out;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
+  if (args.help) {
+    process.stdout.write(formatHelp(MODELS_FETCH_COMMAND));
+    return;
+  }
   if (args.list) {
     for (const m of shippedManifest().models) {
       for (const f of filesOf(m)) console.log(`${m.id.padEnd(28)} ${f.name.padEnd(34)} ${f.bundledPath ? `(bundled) ${f.bundledPath}` : f.url}`);
@@ -195,7 +203,7 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
   main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
+    console.error(e instanceof Error ? `models:fetch: ${e.message}` : e);
+    process.exit(e instanceof UsageError ? 2 : 1);
   });
 }

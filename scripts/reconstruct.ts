@@ -1,15 +1,15 @@
 /**
- * npm run reconstruct -- <capture folder | bundle.zip | transforms.json> --out scene.glb
- *     [--views all|N|i,j,k] [--scale 0.25 | --width W --height H] [--depth auto|device|fastdepth|mvs|onnx:<file>]
- *     [--masks auto|sam|graph|none] [--bank kmeans|instances] [--budget N] [--format glb|ply|compact]
- *     [--models real|standin] [--clip <pair id>] [--json]
+ * npm run reconstruct -- <capture folder | bundle.zip | transforms.json> --out scene.glb [options]
  * npm run reconstruct -- --scene scene.glb --query "lamp" [--models real|standin] [--json]
+ * npm run reconstruct -- --help   (every option with its default: the table below)
  *
- * Runs lib/pipeline/reconstruction.ts, the same code as the browser worker.
+ * A capture folder is any layout lib/capture/import-capture.ts reads: a SegSplat bundle, a
+ * transforms.json, a 7-Scenes / 3DMatch RGB-D folder, a TUM RGB-D sequence. Runs
+ * lib/pipeline/reconstruction.ts, the same code as the browser worker.
  */
 import { mkdirSync, readFileSync, writeFileSync, renameSync } from 'node:fs';
 import { dirname, extname } from 'node:path';
-import { parseArgs, optNumber, optString, runCli, UsageError } from './cli/args';
+import { parseCommandOrHelp, runCli, UsageError, type CommandSpec, type ParsedCommand } from './cli/args';
 import { terminalProgress } from './cli/progress-bar';
 import { loadCaptureInput, parseViewSelection } from './cli/load-capture';
 import { modelChoice, loadClip, loadSam, loadBundledFastDepth } from './cli/node-models';
@@ -22,16 +22,46 @@ import { VocabularyLabeler } from '../lib/inference/semantics/vocabulary-labeler
 import { SemanticQuery } from '../lib/inference/semantics/query';
 import { readSceneFile, writeSceneFile, type SceneFileFormat } from '../lib/splat/scene-file';
 
-const args = parseArgs(process.argv.slice(2));
-const json = args.options.has('json');
-const log = (s: string) => (json ? process.stderr : process.stdout).write(s + '\n');
+/** Every option of the command, one row each: parsing, defaults and --help come from here. */
+const OPTIONS = {
+  out: { type: 'string', value: 'scene.glb|.ply|.sgsc', help: 'scene file to write (required to reconstruct)' },
+  format: { type: 'string', choices: ['glb', 'ply', 'compact'], help: 'scene file format (default: from the --out extension)' },
+  views: { type: 'string', value: 'all|N|i,j,k', default: 'all', help: 'frames to use: all, N evenly spaced, or a list of indices' },
+  scale: { type: 'number', min: 0.01, max: 1, default: 1, help: 'downsample the images by this factor when loading' },
+  width: { type: 'integer', min: 8, value: 'W', help: 'working width in pixels (with --height; default: the image size)' },
+  height: { type: 'integer', min: 8, value: 'H', help: 'working height in pixels' },
+  depth: { type: 'string', value: 'auto|device|mvs|fastdepth|onnx:<file>', default: 'auto', help: 'depth source per view (auto: device depth, else stereo, else FastDepth)' },
+  masks: { type: 'string', choices: ['auto', 'sam', 'graph', 'none'], default: 'auto', help: 'class-agnostic masks (none: geometry only)' },
+  bank: { type: 'string', choices: ['kmeans', 'instances'], default: 'instances', help: 'semantic memory bank: per-object instances or k-means clusters' },
+  budget: { type: 'integer', min: 1, value: 'N', default: 2_000_000, help: 'most Gaussians in the scene' },
+  models: { type: 'string', choices: ['real', 'standin'], default: 'real', help: 'real models (npm run models:fetch) or the TEST STAND-IN models' },
+  clip: { type: 'string', value: 'pair id', help: 'CLIP pair id from the model manifest (default: the manifest\'s, or the scene\'s for a query)' },
+  scene: { type: 'string', value: 'scene.glb', help: 'query mode: the scene file to ask' },
+  query: { type: 'string', value: 'text', help: 'query mode: what to look for ("lamp", "where is the lamp?")' },
+  json: { type: 'boolean', help: 'print one JSON object as the last stdout line (human output goes to stderr)' },
+} as const satisfies CommandSpec['options'];
 
-async function queryMode(scenePath: string, text: string): Promise<void> {
+const RECONSTRUCT_COMMAND = {
+  command: 'npm run reconstruct --',
+  usage: ['<capture folder | bundle.zip | transforms.json> --out scene.glb [options]', '--scene scene.glb --query "text" [--models real|standin] [--json]'],
+  summary:
+    'Builds a semantic Gaussian scene from a posed capture: a SegSplat bundle, a transforms.json (instant-ngp /\n' +
+    'nerfstudio), a 7-Scenes / 3DMatch RGB-D folder or a TUM RGB-D sequence (folder or .zip). With --scene, answers a query.',
+  options: OPTIONS,
+  maxPositionals: 1,
+} satisfies CommandSpec;
+
+type Args = ParsedCommand<typeof OPTIONS>;
+let log: (s: string) => void = (s) => process.stdout.write(s + '\n');
+
+async function queryMode(args: Args, scenePath: string, text: string): Promise<void> {
+  const json = args.values.json;
   const scene = await readSceneFile(new Uint8Array(readFileSync(scenePath)), scenePath);
-  const choice = await modelChoice((optString(args, 'models', 'real') as 'real' | 'standin'));
-  const pair = optString(args, 'clip') ?? (scene.bank.embedder || undefined);
+  const choice = await modelChoice(args.values.models);
+  const pair = args.values.clip ?? (scene.bank.embedder || undefined);
   const { clip, message } = await loadClip(choice, pair);
   if (!clip) throw new Error(message);
+  if (choice.standIn) log(`answering with the TEST STAND-IN models (CLIP "${clip.text.id}": colour-only semantics, not real CLIP)`);
   if (scene.bank.embedder && scene.bank.embedder !== clip.text.id)
     throw new Error(`the scene's bank was built with "${scene.bank.embedder}" but the text encoder is "${clip.text.id}": embeddings would not be comparable (pass --clip ${scene.bank.embedder})`);
   const q = new SemanticQuery(clip.text);
@@ -57,46 +87,50 @@ async function queryMode(scenePath: string, text: string): Promise<void> {
     );
 }
 
-async function reconstructMode(input: string): Promise<void> {
-  const out = optString(args, 'out');
+async function reconstructMode(args: Args, input: string): Promise<void> {
+  const v = args.values;
+  const json = v.json;
+  const out = v.out;
   if (!out) throw new UsageError('--out <scene.glb|scene.ply|scene.sgsc> is required');
-  const formatArg = optString(args, 'format') ?? ({ '.glb': 'glb', '.ply': 'ply', '.sgsc': 'compact' } as Record<string, string>)[extname(out).toLowerCase()];
+  const formatArg = v.format ?? ({ '.glb': 'glb', '.ply': 'ply', '.sgsc': 'compact' } as Record<string, string>)[extname(out).toLowerCase()];
   if (formatArg !== 'glb' && formatArg !== 'ply' && formatArg !== 'compact') throw new UsageError(`--format must be glb, ply or compact (or use a .glb/.ply/.sgsc name), got "${formatArg ?? extname(out)}"`);
   const format = formatArg as SceneFileFormat;
-  const bank = optString(args, 'bank', 'instances');
-  if (bank !== 'kmeans' && bank !== 'instances') throw new UsageError(`--bank must be kmeans or instances, got "${bank}"`);
-  const masksArg = optString(args, 'masks', 'auto')!;
-  if (!['auto', 'sam', 'graph', 'none'].includes(masksArg)) throw new UsageError(`--masks must be auto, sam, graph or none, got "${masksArg}"`);
-  const depthArg = optString(args, 'depth', 'auto')!;
-  const budget = optNumber(args, 'budget', 2_000_000)!;
+  const bank = v.bank;
+  const masksArg = v.masks;
+  const depthArg = v.depth;
+  const budget = v.budget;
+  if ((v.width === undefined) !== (v.height === undefined)) throw new UsageError('--width and --height go together');
+  const views = parseViewSelection(v.views);
+  const depthMap: Record<string, DepthSourceKind | undefined> = { auto: undefined, device: 'device', mvs: 'stereo', fastdepth: 'monocular' };
+  if (!depthArg.startsWith('onnx:') && !(depthArg in depthMap)) throw new UsageError(`--depth must be auto, device, mvs, fastdepth or onnx:<file>, got "${depthArg}"`);
   const t0 = performance.now();
 
   const progress = terminalProgress();
   log(`loading ${input}`);
-  const cap = await loadCaptureInput(input, { views: parseViewSelection(optString(args, 'views')), scale: optNumber(args, 'scale', 1) });
+  const cap = await loadCaptureInput(input, { views, scale: v.scale });
+  log(`${cap.format}: ${cap.name}`);
+  for (const w of cap.warnings) log(`  note: ${w}`);
   for (const s of cap.skipped) log(`  skipped frame ${s.id}: ${s.reason}`);
   log(`${cap.frames.length} view(s) selected of ${cap.available} usable (${cap.skipped.length} skipped)`);
 
-  const opts: ReconstructionOptions = { budget, progress, width: optNumber(args, 'width'), height: optNumber(args, 'height') };
+  const opts: ReconstructionOptions = { budget, progress, width: v.width, height: v.height };
   if (opts.width === undefined && opts.height === undefined) {
     delete opts.width;
     delete opts.height;
   }
-  const depthMap: Record<string, DepthSourceKind | undefined> = { auto: undefined, device: 'device', mvs: 'stereo', fastdepth: 'monocular' };
   if (depthArg.startsWith('onnx:')) {
     const { OnnxDepthNetwork } = await import('../lib/inference/depth/onnx-depth-network');
     const { loadNodeOrt } = await import('../lib/inference/runtime/node-ort');
     opts.depth = { prefer: 'network', network: await OnnxDepthNetwork.create(await loadNodeOrt(), new Uint8Array(readFileSync(depthArg.slice(5))), { id: depthArg.slice(5) }) };
   } else {
-    if (!(depthArg in depthMap)) throw new UsageError(`--depth must be auto, device, mvs, fastdepth or onnx:<file>, got "${depthArg}"`);
     opts.depth = { prefer: depthMap[depthArg], monocular: await loadBundledFastDepth() };
   }
 
-  const choice = await modelChoice(optString(args, 'models', 'real') as 'real' | 'standin');
+  const choice = await modelChoice(v.models);
   if (choice.standIn) log('using TEST STAND-IN models (colour-only semantics; not real CLIP/SAM)');
   let note = '';
   if (masksArg !== 'none') {
-    const { clip, message } = await loadClip(choice, optString(args, 'clip'));
+    const { clip, message } = await loadClip(choice, v.clip);
     if (!clip) note = message!;
     else {
       const sam = masksArg === 'graph' ? null : await loadSam(choice);
@@ -154,13 +188,17 @@ async function reconstructMode(input: string): Promise<void> {
 }
 
 runCli(async () => {
-  const scene = optString(args, 'scene');
+  const args = parseCommandOrHelp(RECONSTRUCT_COMMAND, process.argv.slice(2));
+  if (args.values.json) log = (s) => process.stderr.write(s + '\n');
+  const scene = args.values.scene;
   if (scene) {
-    const q = optString(args, 'query');
+    const q = args.values.query;
     if (q === undefined) throw new UsageError('--scene needs --query "text"');
-    return queryMode(scene, q);
+    if (args.positionals.length) throw new UsageError(`query mode takes no capture (got "${args.positionals[0]}")`);
+    return queryMode(args, scene, q);
   }
+  if (args.values.query !== undefined) throw new UsageError('--query needs --scene scene.glb');
   const input = args.positionals[0];
-  if (!input) throw new UsageError('usage: npm run reconstruct -- <capture folder | bundle.zip | transforms.json> --out scene.glb [options]  |  --scene scene.glb --query "text"');
-  return reconstructMode(input);
+  if (!input) throw new UsageError('no capture given; usage: npm run reconstruct -- <capture folder | bundle.zip | transforms.json> --out scene.glb [options] (see --help)');
+  return reconstructMode(args, input);
 });

@@ -21,6 +21,7 @@ import type { RenderedCapture } from '../lib/sim/render-capture';
 import { loadRoom } from '../lib/sim/room';
 import { renderCapture } from '../lib/sim/render-capture';
 import { writeSampleBundle } from '../lib/sim/sample-bundle';
+import { parseCommandOrHelp, UsageError, type CommandSpec } from './cli/args';
 
 export const SEM_ROOMS = ['living_room', 'music_room', 'office_large', 'meeting_room', 'office_small'] as const;
 
@@ -35,54 +36,33 @@ export interface SamplesArgs {
   sheet?: string;
 }
 
+export const SAMPLES_COMMAND = {
+  command: 'npm run samples --',
+  usage: ['[--room <room|all>] [--seed 1] [--views 30] [--width 320 --height 240] [--out data/samples] [--sheet file.png]'],
+  summary: 'Renders capture bundles (+ ground truth) from the @iwer/sem room scans. Same arguments, same bytes.',
+  options: {
+    room: { type: 'string', choices: [...SEM_ROOMS, 'all'], default: 'living_room', help: 'room to render, or all' },
+    seed: { type: 'integer', min: 0, max: 2 ** 31 - 1, default: 1, help: 'camera path seed' },
+    views: { type: 'integer', min: 2, max: 200, default: 30, help: 'frames per room' },
+    width: { type: 'integer', min: 16, max: 4096, default: 320, help: 'image width' },
+    height: { type: 'integer', min: 16, max: 4096, default: 240, help: 'image height' },
+    out: { type: 'string', value: 'folder', default: 'data/samples', help: 'where <room>/ and <room>.groundtruth/ go' },
+    sheet: { type: 'string', value: 'file.png', help: 'contact sheet (RGB | depth | instances) of the first room' },
+  },
+} satisfies CommandSpec;
+
+/** Throws UsageError naming the option; --help prints the options and exits. */
 export function parseSamplesArgs(argv: string[]): SamplesArgs {
-  const a: SamplesArgs = { rooms: ['living_room'], seed: 1, views: 30, width: 320, height: 240, out: 'data/samples' };
-  const int = (flag: string, v: string | undefined, lo: number, hi: number) => {
-    const n = Number(v);
-    if (v === undefined || !Number.isInteger(n) || n < lo || n > hi) throw new Error(`${flag} needs an integer ${lo}..${hi}, got ${v}`);
-    return n;
+  const v = parseCommandOrHelp(SAMPLES_COMMAND, argv).values;
+  const a: SamplesArgs = {
+    rooms: v.room === 'all' ? [...SEM_ROOMS] : [v.room],
+    seed: v.seed,
+    views: v.views,
+    width: v.width,
+    height: v.height,
+    out: v.out,
   };
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i];
-    const v = argv[i + 1];
-    switch (flag) {
-      case '--room':
-        if (!v) throw new Error('--room needs a value');
-        if (v === 'all') a.rooms = [...SEM_ROOMS];
-        else if ((SEM_ROOMS as readonly string[]).includes(v)) a.rooms = [v];
-        else throw new Error(`--room must be one of ${SEM_ROOMS.join(', ')} or all, got ${v}`);
-        i++;
-        break;
-      case '--seed':
-        a.seed = int(flag, v, 0, 2 ** 31 - 1);
-        i++;
-        break;
-      case '--views':
-        a.views = int(flag, v, 2, 200);
-        i++;
-        break;
-      case '--width':
-        a.width = int(flag, v, 16, 4096);
-        i++;
-        break;
-      case '--height':
-        a.height = int(flag, v, 16, 4096);
-        i++;
-        break;
-      case '--sheet':
-        if (!v) throw new Error('--sheet needs a PNG path');
-        a.sheet = v;
-        i++;
-        break;
-      case '--out':
-        if (!v) throw new Error('--out needs a folder');
-        a.out = v;
-        i++;
-        break;
-      default:
-        throw new Error(`unknown argument ${flag} (see the header of scripts/samples.ts)`);
-    }
-  }
+  if (v.sheet !== undefined) a.sheet = v.sheet;
   return a;
 }
 
@@ -178,6 +158,6 @@ async function main(): Promise<void> {
 
 if (process.argv[1] && /samples\.ts$/.test(process.argv[1]))
   main().catch((e) => {
-    console.error(e instanceof Error ? e.message : e);
-    process.exit(1);
+    console.error(e instanceof Error ? `samples: ${e.message}` : e);
+    process.exit(e instanceof UsageError ? 2 : 1);
   });

@@ -9,6 +9,20 @@ export interface BundleFiles {
   readFile(path: string): Promise<Uint8Array>;
   writeFile(path: string, data: Uint8Array): Promise<void>;
   exists(path: string): Promise<boolean>;
+  /**
+   * Bundle paths of the files directly inside `dir` ('' = the root), sorted. Layouts that name
+   * frames by pattern (7-Scenes `frame-000150.color.png`) need it; a source that cannot list
+   * (HTTP) leaves it out and those layouts say so.
+   */
+  list?(dir?: string): Promise<string[]>;
+}
+
+/** The files of `paths` directly inside `dir`, sorted (shared by the in-memory listings). */
+export function filesIn(paths: Iterable<string>, dir = ''): string[] {
+  const prefix = dir ? `${normalizeBundlePath(dir)}/` : '';
+  const out: string[] = [];
+  for (const p of paths) if (p.startsWith(prefix) && !p.slice(prefix.length).includes('/')) out.push(p);
+  return out.sort();
 }
 
 /**
@@ -62,6 +76,9 @@ export function memoryFiles(init?: Record<string, Uint8Array>): BundleFiles & { 
     async exists(path) {
       return map.has(normalizeBundlePath(path));
     },
+    async list(dir) {
+      return filesIn(map.keys(), dir);
+    },
     entries: () => map,
   };
 }
@@ -83,8 +100,10 @@ export function zipFiles(zipBytes: Uint8Array): BundleFiles {
     if (name.startsWith('__MACOSX/')) continue; // Finder's resource forks
     map.set(normalizeBundlePath(name), data);
   }
+  // Every layout keeps its index file at the root, so one top folder holding everything is the
+  // capture folder itself, zipped.
   const prefix = commonTopFolder([...map.keys()]);
-  const strip = prefix !== '' && (map.has(`${prefix}/capture.json`) || map.has(`${prefix}/transforms.json`));
+  const strip = prefix !== '';
   const files = new Map<string, Uint8Array>();
   for (const [k, v] of map) files.set(strip ? k.slice(prefix.length + 1) : k, v);
   return {
@@ -99,6 +118,9 @@ export function zipFiles(zipBytes: Uint8Array): BundleFiles {
     },
     async exists(path) {
       return files.has(normalizeBundlePath(path));
+    },
+    async list(dir) {
+      return filesIn(files.keys(), dir);
     },
   };
 }
@@ -152,29 +174,49 @@ export interface PickedFile {
  * Read-only BundleFiles over files the user picked. Files are read lazily (a capture can be
  * hundreds of MB). When a whole folder was picked, its top folder name is stripped, so
  * 'fox/transforms.json' is found as 'transforms.json'.
+ *
+ * A plain multi-file pick carries no folders at all, yet transforms.json says `images/0001.jpg`
+ * and TUM's rgb.txt `rgb/1305031102.175304.png`: in such a pick a path that is not found is
+ * matched by its file name, when exactly one picked file has that name.
  */
-export function pickedFiles(list: Iterable<PickedFile>): BundleFiles {
+export function pickedFiles(list: Iterable<PickedFile>): BundleFiles & { folderName: string } {
   const all = [...list];
   const rel = all.map((f) => (f.webkitRelativePath ? f.webkitRelativePath : f.name));
-  const prefix = commonTopFolder(rel);
+  const flat = all.every((f) => !f.webkitRelativePath);
+  const prefix = flat ? '' : commonTopFolder(rel);
   const map = new Map<string, PickedFile>();
   all.forEach((f, i) => {
     const p = normalizeBundlePath(prefix ? rel[i].slice(prefix.length + 1) : rel[i]);
     if (map.has(p)) throw new Error(`two picked files map to the same path ${p}`);
     map.set(p, f);
   });
+  const byName = new Map<string, PickedFile | null>(); // null: two picked files share the name
+  for (const [p, f] of map) {
+    const name = p.slice(p.lastIndexOf('/') + 1);
+    byName.set(name, byName.has(name) ? null : f);
+  }
+  const find = (path: string): PickedFile | undefined | null => {
+    const p = normalizeBundlePath(path);
+    const f = map.get(p);
+    if (f || !flat) return f;
+    return byName.get(p.slice(p.lastIndexOf('/') + 1));
+  };
   return {
+    folderName: prefix,
     async readFile(path) {
-      const p = normalizeBundlePath(path);
-      const f = map.get(p);
-      if (!f) throw new Error(`file not found among the picked files: ${p}`);
+      const f = find(path);
+      if (f === null) throw new Error(`${path}: several picked files are named ${path.slice(path.lastIndexOf('/') + 1)}; pick the folder instead`);
+      if (!f) throw new Error(`file not found among the picked files: ${normalizeBundlePath(path)}`);
       return new Uint8Array(await f.arrayBuffer());
     },
     async writeFile(path) {
       throw new Error(`picked files are read-only (writeFile ${path})`);
     },
     async exists(path) {
-      return map.has(normalizeBundlePath(path));
+      return !!find(path);
+    },
+    async list(dir) {
+      return filesIn(map.keys(), dir);
     },
   };
 }

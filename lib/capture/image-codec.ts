@@ -131,6 +131,28 @@ export function decodeDepthPng16(bytes: Uint8Array, path = 'depth PNG'): { width
   return decodeGrayScaled(bytes, path, 16, 'depth', 1 / 1000);
 }
 
+/**
+ * A depth camera's 16-bit grey PNG -> metres: sample x `metresPerUnit` (1/1000 for 7-Scenes'
+ * millimetres, 1/5000 for TUM RGB-D). 0 and 65535 are the sensors' "no measurement" and become 0.
+ */
+export function decodeSensorDepthPng(
+  bytes: Uint8Array,
+  metresPerUnit: number,
+  path = 'depth PNG',
+): { width: number; height: number; data: Float32Array } {
+  if (!(metresPerUnit > 0)) throw new Error(`${path}: depth scale must be positive (got ${metresPerUnit})`);
+  const png = decodePng(bytes, path);
+  if (png.channels !== 1 || png.bitDepth !== 16)
+    throw new Error(`${path}: depth PNG must be 16-bit grayscale (got ${png.bitDepth}-bit, ${png.channels} channel(s))`);
+  const out = new Float32Array(png.width * png.height);
+  const src = png.data;
+  for (let i = 0; i < out.length; i++) {
+    const v = src[i];
+    out[i] = v === 0 || v === 65535 ? 0 : v * metresPerUnit;
+  }
+  return { width: png.width, height: png.height, data: out };
+}
+
 /** Confidence 0..1 -> 8-bit grayscale PNG (255 = 1.0; out-of-range values clamped, NaN -> 0). */
 export function encodeConfidencePng(width: number, height: number, confidence: Float32Array): Uint8Array {
   if (confidence.length !== width * height) throw new Error(`encodeConfidencePng: ${confidence.length} values for ${width}x${height}`);

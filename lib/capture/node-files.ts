@@ -2,7 +2,7 @@
  * BundleFiles over a folder on disk. Node only (node:fs): never import this from browser code;
  * the browser builds a BundleFiles from picked files or a zip instead (bundle-files.ts).
  */
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, resolve, sep } from 'node:path';
 import { normalizeBundlePath, type BundleFiles } from './bundle-files';
 
@@ -38,6 +38,14 @@ export function nodeFolderFiles(dir: string): BundleFiles {
       } catch {
         return false;
       }
+    },
+    async list(dir = '') {
+      const d = dir ? normalizeBundlePath(dir) : '';
+      const entries = await readdir(d ? full(d) : root, { withFileTypes: true });
+      return entries
+        .filter((e) => e.isFile() || e.isSymbolicLink())
+        .map((e) => (d ? `${d}/${e.name}` : e.name))
+        .sort();
     },
   };
 }

@@ -63,3 +63,47 @@ export function rigidPoseProblem(m: ArrayLike<number>, tol = 1e-3): string | nul
   if (det < 0) return `pose rotation is a reflection (det ${det.toFixed(4)})`;
   return null;
 }
+
+/**
+ * The nearest rotation to the 3x3 block of `m` (polar decomposition by Newton's iteration
+ * R <- (R + R^-T) / 2), translation and bottom row kept. Text pose files carry 7-8 digits, so their
+ * rotations are orthonormal to ~1e-4 only; quaternions and inverse-by-transpose need better.
+ * Returns null when the block is singular or a reflection (no rotation is near it).
+ */
+export function orthonormalized(m: ArrayLike<number>): Float64Array | null {
+  const out = Float64Array.from(m as ArrayLike<number>);
+  // r[c*3 + row]: the 3x3 block, column-major like the 4x4.
+  let r = [out[0], out[1], out[2], out[4], out[5], out[6], out[8], out[9], out[10]];
+  for (let it = 0; it < 20; it++) {
+    const [a, b, c, d, e, f, g, h, i] = r; // columns (a b c), (d e f), (g h i)
+    // cRC = cofactor of (row C, column R), so [c00..c22] in order is the cofactor matrix column-major.
+    const c00 = e * i - f * h, c01 = f * g - d * i, c02 = d * h - e * g;
+    const c10 = c * h - b * i, c11 = a * i - c * g, c12 = b * g - a * h;
+    const c20 = b * f - c * e, c21 = c * d - a * f, c22 = a * e - b * d;
+    const det = a * c00 + b * c01 + c * c02;
+    if (!(det > 1e-9)) return null;
+    const invT = [c00, c01, c02, c10, c11, c12, c20, c21, c22].map((v) => v / det); // R^-T = cofactors / det
+    const next = r.map((v, k) => 0.5 * (v + invT[k]));
+    let delta = 0;
+    for (let k = 0; k < 9; k++) delta = Math.max(delta, Math.abs(next[k] - r[k]));
+    r = next;
+    if (delta < 1e-15) break;
+  }
+  out[0] = r[0]; out[1] = r[1]; out[2] = r[2];
+  out[4] = r[3]; out[5] = r[4]; out[6] = r[5];
+  out[8] = r[6]; out[9] = r[7]; out[10] = r[8];
+  return out;
+}
+
+/**
+ * OpenCV camera axes (x right, y down, z forward: COLMAP, 7-Scenes, TUM, ScanNet) -> Frame's OpenGL
+ * axes (x right, y up, looking down -z): c2w * diag(1, -1, -1, 1), i.e. the y and z columns negated.
+ */
+export function openCvToOpenGlCamera(c2w: ArrayLike<number>): Float64Array {
+  const out = Float64Array.from(c2w as ArrayLike<number>);
+  for (let r = 0; r < 3; r++) {
+    out[4 + r] = -out[4 + r];
+    out[8 + r] = -out[8 + r];
+  }
+  return out;
+}

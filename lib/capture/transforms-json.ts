@@ -12,39 +12,18 @@
  * y-up (the fox capture is z-up): see estimateWorldUp / rotationTakingUpToY; nothing is rotated here.
  */
 import { bundleDirname, joinBundlePath, type BundleFiles } from './bundle-files';
-import { scaleIntrinsics, type DepthMap, type Distortion, type Frame, type Intrinsics, type RgbImage } from './frame';
+import { scaleIntrinsics, type Distortion, type Intrinsics } from './frame';
+import type { FrameRecord, RecordImport } from './frame-record';
 import { decodeDepthPng16, imageSizeFromHeader, pureImageCodec, type ImageCodec } from './image-codec';
-import { resizeArea, scaledSize } from './image-ops';
 import { fromRowMajorRows, rigidPoseProblem } from './pose';
 
-export interface TransformsFrameRecord {
-  /** File stem of the image ('0001' for images/0001.jpg); made unique if stems repeat. */
-  id: string;
-  /** Position in transforms.json `frames`. */
-  index: number;
-  /** Bundle path of the image file. */
-  imagePath: string;
-  /** Intrinsics at the image file's resolution. */
-  intrinsics: Intrinsics;
-  /** Column-major camera-to-world (OpenGL convention, the file's world frame). */
-  cameraToWorld: Float64Array;
-  /** transforms.json has no clock: the frame's index in the file, in ms, keeps the order. */
-  timestamp: number;
-  /** Reads and decodes the full-resolution image. */
-  loadImage(): Promise<RgbImage>;
-  /** nerfstudio `depth_file_path` (16-bit PNG), when present and the file exists. */
-  depthPath?: string;
-  /** Reads the depth map in metres (z-depth), with intrinsics scaled from the image's. */
-  loadDepth?(): Promise<DepthMap>;
-}
+// One loader for every importer's records; re-exported so existing callers keep their import.
+export { loadFrame, loadFrames } from './frame-record';
 
-export interface TransformsImport {
-  frames: TransformsFrameRecord[];
-  skipped: { id: string; reason: string }[];
-  /** Number of entries in `frames` of the file (usable + skipped). */
-  listed: number;
-  /** Problems that did not cost a frame (e.g. a missing depth file: the frame is kept without depth). */
-  warnings: string[];
+/** A transforms.json frame: the shared lazy record (frame-record.ts). */
+export type TransformsFrameRecord = FrameRecord;
+
+export interface TransformsImport extends RecordImport {
   /** instant-ngp's scene bound hint, when present (not used by SegSplat; kept for reference). */
   aabbScale?: number;
 }
@@ -225,50 +204,6 @@ export async function importTransformsJson(
   }
   const out: TransformsImport = { frames, skipped, listed: list.length, warnings };
   if (typeof global.aabb_scale === 'number') out.aabbScale = global.aabb_scale;
-  return out;
-}
-
-/**
- * Decodes a record's image and optionally downsamples it by `scale` (area averaging: exact box
- * averaging for 1/integer scales, e.g. 0.25 turns 1080x1920 into 270x480), scaling the intrinsics to
- * match. If the file's real size differs from transforms.json's w/h but has the same aspect (a
- * pre-downscaled image folder), the intrinsics follow the file.
- */
-export async function loadFrame(record: TransformsFrameRecord, opts: { scale?: number; depth?: boolean } = {}): Promise<Frame> {
-  const scale = opts.scale ?? 1;
-  let image = await record.loadImage();
-  let k = record.intrinsics;
-  if (image.width !== k.width || image.height !== k.height) {
-    const aspectErr = Math.abs(image.width / image.height - k.width / k.height) / (k.width / k.height);
-    if (aspectErr > 0.01)
-      throw new Error(
-        `${record.imagePath}: image is ${image.width}x${image.height} but transforms.json says ${k.width}x${k.height} (different aspect)`,
-      );
-    k = scaleIntrinsics(k, image.width, image.height);
-  }
-  if (scale !== 1) {
-    const size = scaledSize(image.width, image.height, scale);
-    image = resizeArea(image, size.width, size.height);
-    k = scaleIntrinsics(k, size.width, size.height);
-  }
-  k = { ...k }; // never share the record's object with the frame
-  if (!k.distortion) delete k.distortion; // scaleIntrinsics writes an explicit undefined
-  const frame: Frame = { id: record.id, image, intrinsics: k, cameraToWorld: Float64Array.from(record.cameraToWorld), timestamp: record.timestamp };
-  // Depth keeps its own resolution (its intrinsics describe it); the image's scale does not apply.
-  if (record.loadDepth && opts.depth !== false) frame.depth = await record.loadDepth();
-  return frame;
-}
-
-/** Loads every record (sequentially, to bound memory), e.g. to write them out as a capture bundle. */
-export async function loadFrames(
-  records: TransformsFrameRecord[],
-  opts: { scale?: number; depth?: boolean; onProgress?: (done: number, total: number) => void } = {},
-): Promise<Frame[]> {
-  const out: Frame[] = [];
-  for (const r of records) {
-    out.push(await loadFrame(r, opts));
-    opts.onProgress?.(out.length, records.length);
-  }
   return out;
 }
 

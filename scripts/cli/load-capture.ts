@@ -1,11 +1,11 @@
-/** Node-side input for the CLIs: a capture bundle folder, a bundle .zip, or a transforms.json, as Frames. */
+/** Node-side input for the CLIs: any capture layout lib/capture/import-capture.ts reads, as a folder or .zip, or a transforms.json, as Frames. */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { basename, dirname } from 'node:path';
+import { basename, dirname, resolve } from 'node:path';
 import type { Frame } from '../../lib/capture/frame';
 import { zipFiles } from '../../lib/capture/bundle-files';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
-import { readCaptureBundle } from '../../lib/capture/capture-bundle';
-import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-json';
+import { loadFrame } from '../../lib/capture/frame-record';
+import { describeSkipped, importCapture, type CaptureFormat } from '../../lib/capture/import-capture';
 import { UsageError } from './args';
 
 export type ViewSelection = { kind: 'all' } | { kind: 'count'; n: number } | { kind: 'list'; indices: number[] };
@@ -35,51 +35,43 @@ export function selectIndices(total: number, sel: ViewSelection): number[] {
 
 export interface LoadedCapture {
   name: string;
+  format: CaptureFormat;
   frames: Frame[];
   /** Frames that could not be used, each with the reason (missing image, bad pose ...). */
   skipped: { id: string; reason: string }[];
+  /** Problems that did not cost a frame, and facts the user should know (which intrinsics were used). */
+  warnings: string[];
   /** Total usable frames before the view selection. */
   available: number;
 }
 
 /**
- * Loads `input` (bundle folder, .zip, or transforms.json / a folder holding one), selects views, and scales images
- * by `scale` (transforms.json photos are large: 0.25 turns 1080x1920 into 270x480).
+ * Loads `input` (a capture folder of any layout importCapture reads, a .zip of one, or a
+ * transforms.json), selects views, and scales images by `scale` (transforms.json photos are large:
+ * 0.25 turns 1080x1920 into 270x480).
  */
 export async function loadCaptureInput(input: string, opts: { views?: ViewSelection; scale?: number } = {}): Promise<LoadedCapture> {
   if (!existsSync(input)) throw new Error(`input not found: ${input}`);
   const sel = opts.views ?? { kind: 'all' };
   const scale = opts.scale ?? 1;
   const isDir = statSync(input).isDirectory();
-  if (input.endsWith('.json') || (isDir && existsSync(`${input}/transforms.json`) && !existsSync(`${input}/capture.json`))) {
-    const dir = isDir ? input : dirname(input);
-    const path = isDir ? 'transforms.json' : basename(input);
-    const imp = await importTransformsJson(nodeFolderFiles(dir), { path });
-    if (imp.frames.length === 0) throw new Error(`${input}: no usable frames (${imp.skipped.length} skipped: ${imp.skipped[0]?.reason ?? 'none listed'})`);
-    const idx = selectIndices(imp.frames.length, sel);
-    const frames: Frame[] = [];
-    const skipped = [...imp.skipped];
-    for (const i of idx) {
-      try {
-        frames.push(await loadFrame(imp.frames[i], { scale }));
-      } catch (e) {
-        skipped.push({ id: imp.frames[i].id, reason: (e as Error).message });
-      }
+  let imp;
+  if (!isDir && /\.json$/i.test(input)) {
+    const dir = dirname(input);
+    imp = await importCapture(nodeFolderFiles(dir), { name: basename(resolve(dir)), transformsPath: basename(input) });
+  } else if (isDir) imp = await importCapture(nodeFolderFiles(input), { name: basename(resolve(input)) });
+  else if (/\.zip$/i.test(input)) imp = await importCapture(zipFiles(new Uint8Array(readFileSync(input))), { name: basename(input).replace(/\.zip$/i, '') });
+  else throw new UsageError(`${input}: not a capture folder, .zip or transforms .json`);
+  if (imp.frames.length === 0) throw new Error(`${input}: no usable frames (${describeSkipped(imp.skipped) || 'the capture lists none'})`);
+  const idx = selectIndices(imp.frames.length, sel);
+  const frames: Frame[] = [];
+  const skipped = [...imp.skipped];
+  for (const i of idx) {
+    try {
+      frames.push(await loadFrame(imp.frames[i], { scale }));
+    } catch (e) {
+      skipped.push({ id: imp.frames[i].id, reason: (e as Error).message });
     }
-    return { name: basename(dir), frames, skipped, available: imp.frames.length };
   }
-  const files = isDir ? nodeFolderFiles(input) : zipFiles(new Uint8Array(readFileSync(input)));
-  const b = await readCaptureBundle(files);
-  if (b.frames.length === 0) throw new Error(`${input}: no usable frames (${b.skipped.length} skipped: ${b.skipped[0]?.reason ?? 'none listed'})`);
-  const idx = selectIndices(b.frames.length, sel);
-  let frames = idx.map((i) => b.frames[i]);
-  if (scale !== 1) {
-    const { resizeArea, scaledSize } = await import('../../lib/capture/image-ops');
-    const { scaleIntrinsics } = await import('../../lib/capture/frame');
-    frames = frames.map((f) => {
-      const s = scaledSize(f.image.width, f.image.height, scale);
-      return { ...f, image: resizeArea(f.image, s.width, s.height), intrinsics: scaleIntrinsics(f.intrinsics, s.width, s.height) };
-    });
-  }
-  return { name: b.name, frames, skipped: b.skipped, available: b.frames.length };
+  return { name: imp.name, format: imp.format, frames, skipped, warnings: imp.warnings, available: imp.frames.length };
 }

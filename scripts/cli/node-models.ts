@@ -11,6 +11,8 @@ import { loadFastDepth, type FastDepth } from '../../lib/inference/models/fastde
 import { loadSamModel, type SamModel } from '../../lib/inference/sam/sam-model';
 import { loadNodeOrt } from '../../lib/inference/runtime/node-ort';
 
+const STANDIN_PREFIX = 'standin-';
+
 export interface ModelChoice {
   manifest: ModelManifest;
   source: DirectoryModelSource;
@@ -22,14 +24,23 @@ export async function modelChoice(kind: 'real' | 'standin'): Promise<ModelChoice
   if (kind === 'standin') {
     const { ensureStandins } = await import('../../tests/models/make-standins');
     const s = await ensureStandins();
-    return { manifest: s.manifest, source: new DirectoryModelSource({ dir: s.dir }), pairPrefix: 'standin-', standIn: true };
+    return { manifest: s.manifest, source: new DirectoryModelSource({ dir: s.dir }), pairPrefix: STANDIN_PREFIX, standIn: true };
   }
   return { manifest: shippedManifest(), source: new DirectoryModelSource({ dir: 'data/models' }), pairPrefix: '', standIn: false };
 }
 
 /** The CLIP pair, or null with a message naming what to fetch when it is not installed. */
 export async function loadClip(choice: ModelChoice, pair?: string): Promise<{ clip: ClipPair | null; message?: string }> {
-  const id = pair ?? (choice.standIn ? `standin-${shippedManifest().defaults.clip}` : choice.manifest.defaults.clip);
+  const id = pair ?? (choice.standIn ? `${STANDIN_PREFIX}${shippedManifest().defaults.clip}` : choice.manifest.defaults.clip);
+  // A scene names the encoder its bank was built with; say plainly when that is a stand-in (or is not).
+  const standInId = !!id && id.startsWith(STANDIN_PREFIX);
+  if (standInId && !choice.standIn)
+    throw new Error(
+      `this scene was built with the TEST STAND-IN models (CLIP "${id}": colour-only embeddings, not a real CLIP), so real models cannot query it. ` +
+        'Query it with --models standin, or rebuild it with the real models (npm run models:fetch) to ask real questions',
+    );
+  if (!standInId && choice.standIn && pair)
+    throw new Error(`"${id}" is a real CLIP pair, but --models standin only has the TEST STAND-IN models; drop --models standin (real models: npm run models:fetch)`);
   try {
     const ort = await loadNodeOrt();
     return { clip: await loadClipPair(ort, choice.manifest, id!, choice.source) };

@@ -11,13 +11,21 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { barChartSvg, type BarSeries } from '../../lib/eval/svg-chart';
-import { parseArgs, optString } from '../cli/args';
+import { parseCommandOrHelp } from '../cli/args';
 
 interface NvRow { renderer: string; depth: string; psnr: number }
 interface SemRun { room: string; setting: string; bank: string; recall: number; precision: number; vsSurface?: { recall: number; precision: number } }
 
-const args = parseArgs(process.argv.slice(2));
-const dir = optString(args, 'dir', 'docs/img/results')!;
+const args = parseCommandOrHelp(
+  {
+    command: 'npx tsx scripts/eval/results-charts.ts',
+    usage: ['[--dir docs/img/results]'],
+    summary: 'Summary charts (chart-*.svg) from saved `npm run eval -- ... --json` outputs.',
+    options: { dir: { type: 'string', value: 'folder', default: 'docs/img/results', help: 'folder with the eval JSON outputs; the charts go there too' } },
+  },
+  process.argv.slice(2),
+);
+const dir = args.values.dir;
 const read = <T>(name: string): T | null => (existsSync(join(dir, name)) ? (JSON.parse(readFileSync(join(dir, name), 'utf8')) as T) : null);
 const written: string[] = [];
 const write = (name: string, svg: string) => {

@@ -91,9 +91,9 @@ describe('npm run models:fetch', () => {
   });
 
   it('parses its arguments and rejects unknown ids', async () => {
-    expect(parseArgs(['--only', 'a,b', '--dir', 'x'])).toEqual({ only: ['a', 'b'], dir: 'x', list: false });
-    expect(parseArgs(['--only=a'])).toEqual({ only: ['a'], list: false });
-    expect(() => parseArgs(['--bogus'])).toThrow(/unknown argument --bogus/);
+    expect(parseArgs(['--only', 'a,b', '--dir', 'x'])).toEqual({ only: ['a', 'b'], dir: 'x', list: false, help: false });
+    expect(parseArgs(['--only=a'])).toEqual({ only: ['a'], list: false, help: false });
+    expect(() => parseArgs(['--bogus'])).toThrow(/unknown option --bogus; valid options: --only, --dir, --list/);
     await expect(fetchModels({ only: ['nope'], manifest: shippedManifest() })).rejects.toThrow(/unknown model id "nope"/);
   });
 });
