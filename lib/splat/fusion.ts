@@ -209,6 +209,7 @@ export class SceneFusion {
     const match = new Int32Array(n);
     const hash = this.hash;
     const mr = this.mergeRadius, minDot = this.minNormalDot, nr = this.normalRadius, inr2 = 1 / (nr * nr);
+    const steps = Math.ceil((nr - 1) / 2);
     const pos = scene.positions, rot = scene.rotations;
     const st = this.stamp;
     for (let t = 0; t < n; t++) {
@@ -218,17 +219,19 @@ export class SceneFusion {
       const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
       const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
       const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
-      // Candidates within the box of the cylinder (radius rho, half-height nr*rho along the normal).
+      // Candidates within a cylinder (radius rho, half-height nr*rho along the normal), gathered as rho-boxes
+      // strung along the normal every 2 rho (a box around the whole tilted cylinder visits ~20x the cells).
       const rho2 = rho * rho, hh = nr * rho;
-      const ex_ = rho + hh * Math.abs(nx), ey_ = rho + hh * Math.abs(ny), ez_ = rho + hh * Math.abs(nz);
       let best = NONE, bestD2 = Infinity;
       const level = hash.levelFor(2 * rho);
+      for (let o = -steps; o <= steps; o++)
       for (let lv = level > 0 ? level - 1 : 0; lv <= level + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
-        const x0 = Math.floor((x - ex_) / c), x1 = Math.floor((x + ex_) / c);
-        const y0 = Math.floor((y - ey_) / c), y1 = Math.floor((y + ey_) / c);
-        const z0 = Math.floor((z - ez_) / c), z1 = Math.floor((z + ez_) / c);
+        const ox = x + nx * o * 2 * rho, oy = y + ny * o * 2 * rho, oz = z + nz * o * 2 * rho;
+        const x0 = Math.floor((ox - rho) / c), x1 = Math.floor((ox + rho) / c);
+        const y0 = Math.floor((oy - rho) / c), y1 = Math.floor((oy + rho) / c);
+        const z0 = Math.floor((oz - rho) / c), z1 = Math.floor((oz + rho) / c);
         for (let ix = x0; ix <= x1; ix++)
           for (let iy = y0; iy <= y1; iy++)
             for (let iz = z0; iz <= z1; iz++)

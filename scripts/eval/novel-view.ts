@@ -25,12 +25,14 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Frame } from '../../lib/capture/frame';
+import type { DepthMap, Frame } from '../../lib/capture/frame';
 import { scaleIntrinsics } from '../../lib/capture/frame';
 import { encodePng } from '../../lib/capture/png';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-json';
 import { estimateColourRegistration, type ColourRegistration } from '../../lib/inference/depth/colour-registration';
+import { boxSubsampleDepth, conditionSensorDepth, DepthAgreement } from '../../lib/inference/depth/depth-conditioning';
+import { isIdentityDistortion } from '../../lib/inference/depth/lens-distortion';
 import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
@@ -46,7 +48,6 @@ import { optList, optNumber, optString, UsageError, type ParsedArgs } from '../c
 import { loadCaptureInput } from '../cli/load-capture';
 import { terminalProgress } from '../cli/progress-bar';
 import { loadBundledFastDepth } from '../cli/node-models';
-import { isSevenScenesFolder, loadSevenScenesTemp } from './seven-scenes-temp';
 
 export const DEPTH_SOURCES = ['fastdepth', 'mvs-raw', 'mvs', 'mvs+fastdepth', 'device'] as const;
 export type DepthSource = (typeof DEPTH_SOURCES)[number];
@@ -96,10 +97,6 @@ async function loadSorted(data: string, scale: number, log: (s: string) => void)
     process.stderr.write('\n');
     if (imp.skipped.length) log(`${imp.skipped.length} frame(s) listed in ${path} skipped (e.g. ${imp.skipped[0].id}: ${imp.skipped[0].reason})`);
     return { name: basename(resolve(dir)), frames, skipped, cacheKey };
-  }
-  if (isSevenScenesFolder(data)) {
-    const c = loadSevenScenesTemp(data, scale);
-    return { name: c.name, frames: c.frames, skipped: [], cacheKey };
   }
   const cap = await loadCaptureInput(data, { scale });
   const frames = [...cap.frames].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
@@ -181,6 +178,42 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     for (const s of sources) if (!DEPTH_SOURCES.includes(s)) throw new UsageError(`--depth must be ${DEPTH_SOURCES.join(', ')} or all (comma-separated allowed), got "${s}"`);
     if (sources.includes('device') && !hasDevice) throw new Error('--depth device: the capture has no depth on every context frame');
   }
+  // Device depth: conditioned (depth-conditioning.ts: edges, specks, z^2 noise, multi-view agreement against the
+  // context views conditioned before it, in capture order) unless --condition off; --depth-size box-subsamples it
+  // first (a phone-like 160x120 map from a 640x480 one).
+  const condArg = optString(args, 'condition', 'on')!;
+  if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
+  const depthSizeArg = optString(args, 'depth-size');
+  const deviceDepth = new Map<number, DepthMap>();
+  const conditioning: { id: string; edge: number; specks: number; agreed: number; contradicted: number; unconfirmed: number }[] = [];
+  if (sources.includes('device')) {
+    let factor = 1;
+    if (depthSizeArg) {
+      const m = /^(\d+)x(\d+)$/.exec(depthSizeArg);
+      const d0 = frames[context[0]].depth!;
+      if (!m || d0.width % Number(m[1]) || d0.width / Number(m[1]) !== d0.height / Number(m[2]))
+        throw new UsageError(`--depth-size must be WxH dividing the device depth's ${d0.width}x${d0.height} by one integer, got "${depthSizeArg}"`);
+      factor = d0.width / Number(m[1]);
+    }
+    const agreement = new DepthAgreement();
+    for (const [k, i] of context.entries()) {
+      let d = frames[i].depth!;
+      if (factor > 1) d = boxSubsampleDepth(d, factor);
+      if (condArg === 'on') {
+        const c = conditionSensorDepth(d);
+        const a = agreement.add(c.depth, frames[i].cameraToWorld);
+        conditioning.push({ id: frames[i].id, edge: c.report.edge, specks: c.report.specks, agreed: a.agreed, contradicted: a.contradicted, unconfirmed: a.unconfirmed });
+        d = c.depth;
+      }
+      deviceDepth.set(k, d);
+    }
+    if (conditioning.length) {
+      const sum = (f: (c: (typeof conditioning)[number]) => number) => conditioning.reduce((a, c) => a + f(c), 0);
+      log(`device depth conditioned: ${sum((c) => c.edge)} edge-band and ${sum((c) => c.specks)} speck pixels dropped, ${sum((c) => c.contradicted)} contradicted by earlier keyframes, ${sum((c) => c.agreed)} confirmed, ${sum((c) => c.unconfirmed)} unconfirmed`);
+    }
+  }
+  const deviceLabel = `device${depthSizeArg ? ` ${depthSizeArg}` : ''}${condArg === 'off' ? ' raw' : ''}`;
+  const labelOf = (src: string) => (src === 'device' ? deviceLabel : src);
   const renderers = rendererArg === 'both' ? (['forward-splat', 'gaussians'] as const) : ([rendererArg] as ('forward-splat' | 'gaussians')[]);
   log(`${loaded.name}: ${frames.length} frames at ${W}x${H} (${loaded.skipped.length} skipped), ${context.length} context, ${targets.length} targets; depth ${sources.join(', ')}; renderers ${renderers.join(', ')}`);
 
@@ -287,6 +320,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   // --- depth variants per needed context view, pinhole grid ---
   const depth: Record<string, Map<number, Float32Array>> = {};
   for (const s of sources) depth[s] = new Map();
+  const deviceConfidence = new Map<number, Float32Array>();
   const fits: Record<string, { scale: number; shift: number; inliers: number; samples: number }> = {};
   const fitFailures: { id: string; reason: string }[] = [];
   {
@@ -298,7 +332,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         const f = frames[context[k]];
         const kOut = scaleIntrinsics(f.intrinsics, W, H);
         if (!kOut.distortion) delete kOut.distortion;
-        depth.device.set(k, frameDepthToPinholeGrid(v, resampleDepthMap(f.depth!, kOut).data));
+        const r = resampleDepthMap(deviceDepth.get(k) ?? f.depth!, kOut);
+        depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
+        if (r.confidence && isIdentityDistortion(kOut.distortion)) deviceConfidence.set(k, r.confidence);
       }
       if (!needMvs) continue;
       const t = performance.now();
@@ -366,7 +402,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           render = r.render;
           coverage = r.coverage;
         } else {
-          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
+          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
           const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale } });
           timing.gaussianBuildMs += r.buildMs;
           timing.gaussianRenderMs += r.renderMs;
@@ -387,7 +423,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           pngs.push(file);
         }
       });
-      rows.push(summarise(renderer, src, perView, isReferenceProtocol));
+      rows.push(summarise(renderer, labelOf(src), perView, isReferenceProtocol));
     }
   progress({ stage: 'render', done: total, total });
   progress.finish();
@@ -435,6 +471,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     rows,
     best: best ? { renderer: best.renderer, depth: best.depth, psnr: best.psnr, ssim: best.ssim } : null,
     registration: registration && { intrinsics: registration.intrinsics, score: registration.score, initialScore: registration.initialScore },
+    conditioning,
     fastdepthFits: fits,
     fastdepthFitFailures: fitFailures,
     pngs,
