@@ -39,7 +39,7 @@ import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
 import { refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
 import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
-import { frameDepthToPinholeGrid, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
+import { frameDepthToPinholeGrid, lumaOf, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
 import { psnr, ssim } from '../../lib/splat/image-metrics';
 import { errorHeatmap, sideBySide } from '../../lib/eval/image-panels';
 import { renderGaussianView, type PinholeView } from '../../lib/eval/gaussian-view-eval';
@@ -333,6 +333,19 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         const kOut = scaleIntrinsics(f.intrinsics, W, H);
         if (!kOut.distortion) delete kOut.distortion;
         const r = resampleDepthMap(deviceDepth.get(k) ?? f.depth!, kOut);
+        if (condArg === 'on') {
+          // As the depth source does (depth-source.ts): sensor holes and the colour camera's wider field of view
+          // filled by edge-aware smoothing of inverse depth, at confidence 0.1.
+          const g = lumaOf(rgbs[k], W * H);
+          const conf = r.confidence ?? r.data.map((z) => (z > 0 ? 1 : 0));
+          const filled = fillDepthHoles(r.data, g, W, H, { confidence: conf.map((c, p) => (r.data[p] > 0 ? Math.max(c, 1e-3) : 0)), smoothPasses: 0 });
+          for (let p = 0; p < filled.length; p++)
+            if (!(r.data[p] > 0) && filled[p] > 0) {
+              r.data[p] = filled[p];
+              conf[p] = 0.1;
+            }
+          r.confidence = conf;
+        }
         depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
         if (r.confidence && isIdentityDistortion(kOut.distortion)) deviceConfidence.set(k, r.confidence);
       }
@@ -403,7 +416,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           coverage = r.coverage;
         } else {
           const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
-          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale } });
+          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale, confidenceOpacity: src === 'device' && condArg === 'on' ? 0 : undefined } });
           timing.gaussianBuildMs += r.buildMs;
           timing.gaussianRenderMs += r.renderMs;
           render = r.rgb;
