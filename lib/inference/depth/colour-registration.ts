@@ -62,13 +62,19 @@ function blurredLuma(f: Frame): Float32Array {
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       let s = 0, c = 0;
-      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) (s += g[y * w + k]), c++;
+      for (let k = Math.max(0, x - r); k <= Math.min(w - 1, x + r); k++) {
+        s += g[y * w + k];
+        c++;
+      }
       tmp[y * w + x] = s / c;
     }
   for (let y = 0; y < h; y++)
     for (let x = 0; x < w; x++) {
       let s = 0, c = 0;
-      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) (s += tmp[k * w + x]), c++;
+      for (let k = Math.max(0, y - r); k <= Math.min(h - 1, y + r); k++) {
+        s += tmp[k * w + x];
+        c++;
+      }
       g[y * w + x] = s / c;
     }
   return g;

@@ -45,7 +45,10 @@ export function boxSubsampleDepth(src: DepthMap, factor: number): DepthMap {
       for (let y = v * factor; y < (v + 1) * factor; y++)
         for (let x = u * factor; x < (u + 1) * factor; x++) {
           const z = src.data[y * src.width + x];
-          if (z > 0 && Number.isFinite(z)) (s += z), n++;
+          if (z > 0 && Number.isFinite(z)) {
+            s += z;
+            n++;
+          }
         }
       out[v * W + u] = n ? s / n : 0;
     }
