@@ -33,13 +33,13 @@ import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-js
 import { estimateColourRegistration, type ColourRegistration } from '../../lib/inference/depth/colour-registration';
 import { boxSubsampleDepth, conditionSensorDepth, DepthAgreement } from '../../lib/inference/depth/depth-conditioning';
 import { isIdentityDistortion } from '../../lib/inference/depth/lens-distortion';
-import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
+import { pixelMapBetween, resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
 import { refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
 import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
-import { frameDepthToPinholeGrid, lumaOf, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
+import { frameDepthToPinholeGrid, lumaOf, makeStereoView, remap, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
 import { psnr, ssim } from '../../lib/splat/image-metrics';
 import { errorHeatmap, sideBySide } from '../../lib/eval/image-panels';
 import { renderGaussianView, type PinholeView } from '../../lib/eval/gaussian-view-eval';
@@ -200,7 +200,12 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
       let d = frames[i].depth!;
       if (factor > 1) d = boxSubsampleDepth(d, factor);
       if (condArg === 'on') {
-        const c = conditionSensorDepth(d);
+        // Colour luma on the depth grid, through the (registered) colour camera: the edge test's guide.
+        const img = frames[i].image;
+        const kc = scaleIntrinsics(frames[i].intrinsics, img.width, img.height);
+        const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
+        const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(d.intrinsics, kc));
+        const c = conditionSensorDepth(d, { guide });
         const a = agreement.add(c.depth, frames[i].cameraToWorld);
         conditioning.push({ id: frames[i].id, edge: c.report.edge, specks: c.report.specks, agreed: a.agreed, contradicted: a.contradicted, unconfirmed: a.unconfirmed });
         d = c.depth;

@@ -7,8 +7,9 @@
  * - depth edges: a pixel whose 8-neighbourhood spans a jump above max(edgeJump·z, 4σ(z)) is at an occlusion
  *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
  *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
- *   every such edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are
- *   covered by other keyframes that see the surface head-on;
+ *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
+ *   other keyframes that see the surface head-on. With a colour `guide`, an edge that a colour edge follows
+ *   within 1 px is registered and keeps its band (snap or drop: only edges the colour contradicts lose it);
  * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
  * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
  *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
@@ -71,6 +72,14 @@ export interface ConditioningOptions {
   noise?: DepthNoiseModel;
   /** Depth at which the noise confidence is 1 (default 1 m). */
   zRef?: number;
+  /**
+   * Luma 0..1 of the colour image resampled onto the depth grid (through the registered colour camera). With it,
+   * a depth edge that a colour edge follows within 1 px is taken as registered: only the edge pixels themselves go
+   * (flying pixels), not the band. Without it, every depth edge gets the band.
+   */
+  guide?: Float32Array;
+  /** Luma step between 3x3 neighbours that counts as a colour edge (default 0.06). */
+  colourEdge?: number;
 }
 
 export interface ConditioningReport {
@@ -78,6 +87,8 @@ export interface ConditioningReport {
   edge: number;
   specks: number;
   kept: number;
+  /** Depth-edge pixels a colour edge follows (dropped without the band). */
+  registeredEdges: number;
 }
 
 /** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
@@ -92,7 +103,10 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   const noise = opts.noise ?? KINECT_NOISE;
   const sRef = depthSigma(opts.zRef ?? 1, noise);
   const d = new Float32Array(N);
-  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0 };
+  const guide = opts.guide;
+  if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
+  const colourEdge = opts.colourEdge ?? 0.06;
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
   for (let i = 0; i < N; i++) {
     const z = src.data[i];
     if (z >= minD && z <= maxD) d[i] = z;
@@ -122,16 +136,33 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
       if (isEdge) edge[i] = 1;
       if (nb < minNb) specks[i] = 1;
     }
+  // A depth edge is registered when the colour image has an edge within 1 px of it (largest luma step in 3x3).
+  const bandSeed = guide ? new Uint8Array(N) : edge;
+  if (guide)
+    for (let v = 1; v < H - 1; v++)
+      for (let u = 1; u < W - 1; u++) {
+        const i = v * W + u;
+        if (!edge[i]) continue;
+        let lo = Infinity, hi = -Infinity;
+        for (let dv = -1; dv <= 1; dv++)
+          for (let du = -1; du <= 1; du++) {
+            const g = guide[i + dv * W + du];
+            if (g < lo) lo = g;
+            if (g > hi) hi = g;
+          }
+        if (hi - lo >= colourEdge) report.registeredEdges++;
+        else bandSeed[i] = 1;
+      }
   // Dilate the edge mask by the band (separable max over a square).
   let drop = edge;
   if (band > 0) {
     const tmp = new Uint8Array(N);
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
-        if (!edge[v * W + u]) continue;
+        if (!bandSeed[v * W + u]) continue;
         for (let k = Math.max(0, u - band); k <= Math.min(W - 1, u + band); k++) tmp[v * W + k] = 1;
       }
-    drop = new Uint8Array(N);
+    drop = edge.slice();
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         if (!tmp[v * W + u]) continue;

@@ -14,7 +14,7 @@ import { conditionSensorDepth, DepthAgreement, type AgreementOptions, type Condi
 import type { DepthMap, Frame, RgbImage } from '../../capture/frame';
 import { scaleIntrinsics } from '../../capture/frame';
 import { rigidPoseProblem } from '../../capture/pose';
-import { resampleDepthMap } from './depth-resample';
+import { pixelMapBetween, resampleDepthMap } from './depth-resample';
 import { fillDepthHoles } from './hole-fill';
 import { fillWithMonocular } from './monocular-hole-fill';
 import { refineView, sweepView, type RefineSettings, type SweepSettings } from './multi-view-stereo';
@@ -173,7 +173,11 @@ export class DepthEstimator {
       const condNotes: string[] = [];
       if (cd) {
         const o = cd === true ? {} : cd;
-        const c = conditionSensorDepth(sensor, o.conditioning);
+        // The colour image on the depth grid guides the edge test (registered edges keep their band).
+        const img = f.image;
+        const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
+        const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(sensor.intrinsics, scaleIntrinsics(f.intrinsics, img.width, img.height)));
+        const c = conditionSensorDepth(sensor, { guide, ...o.conditioning });
         this.agreement ??= new DepthAgreement(o.agreement);
         const a = this.agreement.add(c.depth, f.cameraToWorld);
         sensor = c.depth;

@@ -56,6 +56,20 @@ describe('conditionSensorDepth', () => {
     expect(card / wall).toBeCloseTo(depthSigma(3) / depthSigma(2), 1);
   });
 
+  it('with a colour guide, depth edges that the colour follows keep their band; edges the colour contradicts lose it', () => {
+    // The card's edge is visible in colour: a strong step where the depth jumps.
+    const luma = depth.map((z) => (z < 2.5 ? 0.9 : 0.1));
+    const opts = { edgeBand: 2 * (640 / 96) };
+    const registered = conditionSensorDepth(map(depth), { ...opts, guide: luma });
+    // Colour shifted 3 px sideways: the card's left and right edges disagree and lose their band.
+    const shifted = new Float32Array(luma.length);
+    for (let v = 0; v < 72; v++) for (let u = 0; u < 96; u++) shifted[v * 96 + u] = luma[v * 96 + Math.max(0, u - 3)];
+    const misregistered = conditionSensorDepth(map(depth), { ...opts, guide: shifted });
+    expect(registered.report.registeredEdges).toBeGreaterThan(0);
+    expect(registered.report.edge).toBeLessThan(0.5 * misregistered.report.edge);
+    expect(misregistered.report.edge).toBeGreaterThan(0.6 * conditionSensorDepth(map(depth), opts).report.edge);
+  });
+
   it('multiplies in the device confidence when it is given', () => {
     const conf = new Float32Array(depth.length).fill(0.5);
     const a = conditionSensorDepth(map(depth)).depth.confidence!;
