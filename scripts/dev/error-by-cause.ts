@@ -16,9 +16,11 @@ import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 async function main(): Promise<void> {
   const [panel, folder, index, fx, cx, cy] = process.argv.slice(2);
   const png = decodePng(new Uint8Array(readFileSync(panel)));
-  const W = png.width / 3, H = png.height;
   const cap = await loadCaptureInput(folder, { views: { kind: 'list', indices: [Number(index)] } });
   const f = cap.frames[0];
+  // Panels are side by side with a gutter between them (lib/eval/image-panels.ts sideBySide).
+  const W = f.image.width, H = f.image.height, gap = (png.width - 3 * W) / 2;
+  if (png.height !== H || !(gap >= 0)) throw new Error(`${panel}: ${png.width}x${png.height} is not three ${W}x${H} panels`);
   const kc = { fx: Number(fx), fy: Number(fx), cx: Number(cx), cy: Number(cy), width: W, height: H };
   const d = resampleDepthMap(f.depth!, kc).data;
   const cls = new Uint8Array(W * H); // 0 surfaces, 1 edges, 2 no depth
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
       const i = v * W + u;
       let e = 0;
       for (let c = 0; c < 3; c++) {
-        const a = png.data[(v * png.width + u) * 3 + c] / 255, b = png.data[(v * png.width + W + u) * 3 + c] / 255;
+        const a = png.data[(v * png.width + u) * 3 + c] / 255, b = png.data[(v * png.width + W + gap + u) * 3 + c] / 255;
         e += (a - b) ** 2;
       }
       se[cls[i]] += e / 3;
