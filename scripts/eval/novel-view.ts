@@ -3,6 +3,7 @@
  *     [--holdout-every 5 | --context i,j,k --targets a,b] [--scale 0.25] [--max-targets N]
  *     [--depth fastdepth|mvs|mvs-raw|mvs+fastdepth|device|all] [--renderer gaussians|forward-splat|both]
  *     [--nearest 4] [--gaussian-scale 0.5] [--png 3] [--png-depth mvs] [--out docs/img/results] [--json]
+ *     [--registration auto|off] [--condition on|off] [--depth-size WxH]
  *
  * The reference protocol of ../shared/README.md on any posed capture: existing frames sorted by name, every
  * N-th held out as a target (or explicit --context / --targets indices into that sorted list), images
@@ -18,7 +19,11 @@
  *                 stereo depth of the same view (not photometrically as in the reference's 19.2 dB row);
  *   mvs+fastdepth filtered stereo, holes filled with that fitted FastDepth, then smoothed (depth-source.ts's
  *                 monocularHoleFill);
- *   device        the capture's own depth (bundles with depth only).
+ *   device        the capture's own depth (captures with depth: bundles, 7-Scenes, TUM), conditioned
+ *                 (depth-conditioning.ts; --condition off: raw) in context order with the incremental multi-view
+ *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first.
+ * With device depth on every context view the colour camera is registered to the depth camera on the context views
+ * (colour-registration.ts; --registration off keeps the capture's intrinsics) and used for every frame, stereo too.
  * Stereo for a context view only uses context views. Sweeps and FastDepth outputs are cached per
  * (capture, frame, resolution) under data/cache/eval/ (gitignored).
  */
