@@ -14,6 +14,8 @@ import { gaussiansFromDepth } from '../splat/gaussians-from-depth';
 import { isGlb, readGlb } from '../splat/glb';
 import { isPly, readPly } from '../splat/ply';
 import { makeThumbnail, type RgbaThumbnail } from './thumbnail';
+import { selectForDisplay, type DisplayThinning } from '../splat/display-importance';
+import type { CaptureCamera } from '../splat/scene-info';
 
 export interface FrameSummary {
   id: string;
@@ -49,7 +51,7 @@ export interface GaussianArrays {
 export interface SceneBuildOptions {
   codec?: ImageCodec;
   maxFrames?: number;
-  /** Uniformly thin the result to at most this many Gaussians (renderer budget). Default 200k. */
+  /** Thin the result to at most this many Gaussians (renderer budget), the most visible first (thinForDisplay). Default 200k. */
   maxGaussians?: number;
   thumbnailSide?: number;
   onProgress?: ProgressCallback;
@@ -84,14 +86,15 @@ export function strideForBudget(pixels: number, target: number): number {
   return Math.max(1, Math.ceil(Math.sqrt(pixels / target)));
 }
 
-/** Keeps an evenly spread subset of exactly `target` Gaussians (deterministic, order-preserving). */
-export function thinUniformly(scene: GaussianScene, target: number): void {
-  if (!Number.isInteger(target) || target < 0) throw new Error(`thinUniformly: target must be a non-negative integer (got ${target})`);
-  const n = scene.count;
-  if (n <= target) return;
-  const keep = new Uint8Array(n);
-  for (let i = 0; i < n; i++) keep[i] = Math.floor(((i + 1) * target) / n) > Math.floor((i * target) / n) ? 1 : 0;
-  scene.compact(keep);
+/**
+ * Thins the scene in place to at most `target` Gaussians for display, keeping the ones a viewer sees most
+ * (lib/splat/display-importance.ts: opacity x projected area from the capture cameras the scene carries, or
+ * `cameras`); 'uniform' keeps an evenly spread subset instead. File order is preserved.
+ */
+export function thinForDisplay(scene: GaussianScene, target: number, opts: { cameras?: readonly CaptureCamera[]; method?: DisplayThinning } = {}): void {
+  if (!Number.isInteger(target) || target < 0) throw new Error(`thinForDisplay: target must be a non-negative integer (got ${target})`);
+  if (scene.count <= target) return;
+  scene.compact(selectForDisplay(scene, target, { cameras: opts.cameras ?? scene.info?.cameras, method: opts.method }));
 }
 
 export function sceneArrays(scene: GaussianScene): GaussianArrays {
@@ -140,7 +143,7 @@ export async function buildSceneFromBundle(files: BundleFiles, opts: SceneBuildO
     progress({ stage: 'gaussians', done: ++done, total: withDepth, detail: `view ${v + 1}/${bundle.frames.length}: ${scene.count} Gaussians` });
   }
   const builtCount = scene.count;
-  thinUniformly(scene, maxGaussians);
+  thinForDisplay(scene, maxGaussians, { cameras: frames.map((f) => ({ id: f.id, cameraToWorld: f.cameraToWorld, intrinsics: f.intrinsics })) });
   const capture: CaptureSummary = { name: bundle.name, skipped: bundle.skipped, frames };
   if (bundle.attribution !== undefined) capture.attribution = bundle.attribution;
   return { capture, gaussians: sceneArrays(scene), builtCount };
@@ -165,6 +168,6 @@ export async function buildSceneFromFile(name: string, bytes: Uint8Array, opts: 
   else throw new Error(`${name}: not a Gaussian scene (.ply, .glb) or a capture bundle (.zip)`);
   progress({ stage: 'read', done: 1, total: 1, detail: `${scene.count} Gaussians` });
   const builtCount = scene.count;
-  thinUniformly(scene, maxGaussians);
+  thinForDisplay(scene, maxGaussians);
   return { capture: { name, skipped: [], frames: [] }, gaussians: sceneArrays(scene), builtCount };
 }

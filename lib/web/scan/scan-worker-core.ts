@@ -9,7 +9,7 @@ import type { MonocularDepthModel } from '../../inference/depth/depth-source';
 import { VocabularyLabeler } from '../../inference/semantics/vocabulary-labeler';
 import { writeSceneFile } from '../../splat/scene-file';
 import { GaussianScene } from '../../splat/gaussian-scene';
-import { sceneArrays, thinUniformly } from '../scene-build';
+import { sceneArrays, thinForDisplay } from '../scene-build';
 import type { ScanQueryResult, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
 import { RELEVANCY_THRESHOLD, SemanticQuery } from '../../inference/semantics/query';
 import { entriesFromScores } from '../../splat/splat-highlight';
@@ -155,7 +155,7 @@ export class ScanWorkerCore {
       copy.rotations.set(scene.rotations.subarray(0, scene.count * 4));
       copy.opacities.set(scene.opacities.subarray(0, scene.count));
       copy.colors.set(scene.colors.subarray(0, scene.count * 3));
-      thinUniformly(copy, this.init.maxSplats);
+      thinForDisplay(copy, this.init.maxSplats);
       gaussians = sceneArrays(copy);
     } else gaussians = sceneArrays(scene);
     return { status: this.session.status(), labels: this.session.labels(), gaussians, missing: this.missing() };
