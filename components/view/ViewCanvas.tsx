@@ -115,7 +115,7 @@ export function ViewCanvas(props: {
     </>
   );
   return (
-    <div className="scene-canvas" data-testid="scene-canvas" data-splats={base?.count ?? 0} data-splat-builds={builds}>
+    <div className="scene-canvas" data-testid="scene-canvas" data-splats={base?.count ?? 0} data-splat-builds={builds} data-home-camera={framing?.camera ?? -1} data-floor-y={framing?.floorY ?? 0}>
       <Canvas frameloop="demand" camera={{ position: [2, 1.6, 2.5], near: 0.01, far: 200, fov: 60 }} gl={{ antialias: false, preserveDrawingBuffer: false }} dpr={[1, 2]}>
         {xrStore ? <XR store={xrStore}>{content}</XR> : content}
       </Canvas>
