@@ -13,7 +13,7 @@ const FOX = '../shared/data/fox/transforms.json';
 
 export async function run({ quick }: { quick: boolean }): Promise<BenchTable[]> {
   if (!existsSync(FOX)) throw new Error(`${FOX} not found (../shared/data/fox is the evaluation capture)`);
-  const n = quick ? 2 : 4;
+  const n = quick ? 2 : 3;
   const cap = await loadCaptureInput(FOX, { views: { kind: 'list', indices: [...Array(n).keys()].map((i) => i + 8) } });
   const rows: (string | number)[][] = [];
   let base = { wall: 0, cpu: 0 };
