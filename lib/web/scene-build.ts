@@ -14,7 +14,7 @@ import { gaussiansFromDepth } from '../splat/gaussians-from-depth';
 import { isGlb, readGlb } from '../splat/glb';
 import { isPly, readPly } from '../splat/ply';
 import { makeThumbnail, type RgbaThumbnail } from './thumbnail';
-import { selectForDisplay, type DisplayThinning } from '../splat/display-importance';
+import { displaySelection, growDisplayed, type DisplayThinning } from '../splat/display-importance';
 import type { CaptureCamera } from '../splat/scene-info';
 
 export interface FrameSummary {
@@ -87,14 +87,18 @@ export function strideForBudget(pixels: number, target: number): number {
 }
 
 /**
- * Thins the scene in place to at most `target` Gaussians for display, keeping the ones a viewer sees most
- * (lib/splat/display-importance.ts: opacity x projected area from the capture cameras the scene carries, or
- * `cameras`); 'uniform' keeps an evenly spread subset instead. File order is preserved.
+ * Thins the scene in place to at most `target` Gaussians for display (lib/splat/display-importance.ts): sampled by
+ * importance (opacity x projected area in the capture cameras the scene carries, or `cameras`), the kept ones grown
+ * to cover for the dropped ones (`grow`, default on); 'uniform' without growth is the old even spread. File order is
+ * preserved.
  */
-export function thinForDisplay(scene: GaussianScene, target: number, opts: { cameras?: readonly CaptureCamera[]; method?: DisplayThinning } = {}): void {
+export function thinForDisplay(scene: GaussianScene, target: number, opts: { cameras?: readonly CaptureCamera[]; method?: DisplayThinning; grow?: boolean } = {}): void {
   if (!Number.isInteger(target) || target < 0) throw new Error(`thinForDisplay: target must be a non-negative integer (got ${target})`);
   if (scene.count <= target) return;
-  scene.compact(selectForDisplay(scene, target, { cameras: opts.cameras ?? scene.info?.cameras, method: opts.method }));
+  const { keep, represents } = displaySelection(scene, target, { cameras: opts.cameras ?? scene.info?.cameras, method: opts.method });
+  const rep = represents.filter((_r, i) => keep[i] === 1);
+  scene.compact(keep);
+  if (opts.grow ?? true) growDisplayed(scene.scales, rep, scene.count);
 }
 
 export function sceneArrays(scene: GaussianScene): GaussianArrays {

@@ -1,6 +1,6 @@
 /** Display thinning keeps what the capture cameras see most: opaque, large, in-view splats before faint, tiny or unseen ones. */
 import { describe, expect, it } from 'vitest';
-import { displayImportance, selectForDisplay } from '../../../lib/splat/display-importance';
+import { displayImportance, displaySelection, selectForDisplay } from '../../../lib/splat/display-importance';
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
 import type { CaptureCamera } from '../../../lib/splat/scene-info';
 import { thinForDisplay } from '../../../lib/web/scene-build';
@@ -41,14 +41,23 @@ describe('display importance', () => {
     expect(imp[0]).toBeCloseTo(imp[4]);
   });
 
-  it('selectForDisplay keeps the top of the ranking in file order; thinForDisplay uses the scene\'s own cameras', () => {
+  it('selectForDisplay keeps every splat that matters most, samples the rest by importance, never the unseen; thinForDisplay grows what it keeps', () => {
     const keep = selectForDisplay(scene(), 2, { cameras: [cam] });
-    expect(Array.from(keep)).toEqual([1, 0, 0, 0, 1]);
+    expect(keep.reduce((a, b) => a + b, 0)).toBe(2);
+    expect(keep[0]).toBe(1); // the biggest, most opaque, in view
+    expect(keep[3]).toBe(0); // behind the camera
+    const { represents } = displaySelection(scene(), 2, { cameras: [cam] });
+    expect(represents[0]).toBe(1); // kept for sure: stands for itself
     const s = scene();
     thinForDisplay(s, 2);
     expect(s.count).toBe(2);
     expect(s.positions[2]).toBe(-2);
-    expect(s.positions[5]).toBe(-8);
+    expect(s.scales[0]).toBeCloseTo(0.05); // p = 1: not grown
+    expect(s.scales[3]).toBeGreaterThan(0.005 * 1.5); // the sampled one stands for several: grown in its plane
+    expect(s.scales[5]).toBeLessThan(s.scales[3]); // its thin axis keeps its thickness
+    const u = scene();
+    thinForDisplay(u, 2, { method: 'uniform', grow: false });
+    expect(u.count).toBe(2);
     expect(() => selectForDisplay(s, -1)).toThrow(/non-negative/);
     expect(selectForDisplay(s, 10).every((k) => k === 1)).toBe(true);
   });
