@@ -49,15 +49,19 @@ describe('display importance', () => {
     const { represents } = displaySelection(scene(), 2, { cameras: [cam] });
     expect(represents[0]).toBe(1); // kept for sure: stands for itself
     const s = scene();
-    thinForDisplay(s, 2);
+    thinForDisplay(s, 2, { method: 'ranked' });
     expect(s.count).toBe(2);
     expect(s.positions[2]).toBe(-2);
     expect(s.scales[0]).toBeCloseTo(0.05); // p = 1: not grown
     expect(s.scales[3]).toBeGreaterThan(0.005 * 1.5); // the sampled one stands for several: grown in its plane
     expect(s.scales[5]).toBeLessThan(s.scales[3]); // its thin axis keeps its thickness
     const u = scene();
-    thinForDisplay(u, 2, { method: 'uniform', grow: false });
+    thinForDisplay(u, 2, { grow: false });
     expect(u.count).toBe(2);
+    expect(u.scales[0]).toBeCloseTo(0.005); // kept splat 1 of the even spread, as it was
+    const g = scene();
+    thinForDisplay(g, 2); // default: even spread, grown by sqrt(5/2)
+    expect(g.scales[0]).toBeCloseTo(0.005 * Math.sqrt(2.5), 5);
     expect(() => selectForDisplay(s, -1)).toThrow(/non-negative/);
     expect(selectForDisplay(s, 10).every((k) => k === 1)).toBe(true);
   });
