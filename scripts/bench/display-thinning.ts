@@ -48,8 +48,8 @@ export async function run({ quick }: { quick: boolean }): Promise<BenchTable[]> 
 
   const methods: { name: string; opts: DisplayOptions; grow: boolean }[] = [
     { name: 'uniform (old) [baseline]', opts: { method: 'uniform' }, grow: false },
-    { name: 'uniform, kept splats grown to cover', opts: { method: 'uniform' }, grow: true },
-    { name: 'ranked by opacity x projected area, grown (default)', opts: { method: 'ranked', cameras, maxCameras }, grow: true },
+    { name: 'uniform, kept splats grown to cover (default)', opts: { method: 'uniform' }, grow: true },
+    { name: 'ranked by opacity x projected area, grown', opts: { method: 'ranked', cameras, maxCameras }, grow: true },
     { name: 'ranked, not grown', opts: { method: 'ranked', cameras, maxCameras }, grow: false },
     { name: 'ranked by opacity x world footprint (no cameras), grown', opts: { method: 'ranked' }, grow: true },
   ];
