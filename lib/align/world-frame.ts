@@ -4,7 +4,8 @@
  *
  *   up    1. the capture's own gravity/up (bundle `worldUp`, a gravity file) when it has one;
  *         2. else the normal of the dominant horizontal plane of the reconstruction: the plane with the
- *            most points (RANSAC over a sample) among those within `maxTiltDeg` of the cameras' mean up;
+ *            most points (RANSAC over a sample; with Gaussian orientations, only points whose surface faces
+ *            along the plane count) among those within `maxTiltDeg` of the cameras' mean up;
  *         3. else the cameras' mean up vector (people hold cameras roughly upright, so the sideways
  *            tilts of a walk around cancel out).
  *   floor the lowest large horizontal plane below the cameras (a peak of the point heights along up
@@ -43,7 +44,7 @@ export interface WorldFrameOptions {
   sample?: number;
   /** Horizontal planes are those within this angle of the cameras' mean up (default 30°). */
   maxTiltDeg?: number;
-  /** A plane must hold this fraction of the sampled points to give up (default 0.05). */
+  /** A plane must hold this fraction of the sampled points (facing along it) to give up (default 0.03). */
   minPlaneFraction?: number;
   /** A height peak must hold this fraction of the sampled points to be the floor (default 0.02: a kitchen shows little floor). */
   minFloorFraction?: number;
@@ -194,7 +195,10 @@ function refinePlane(p: Float64Array, n: Vec3, d: number, tol: number): { n: Vec
 }
 
 /** The horizontal plane (normal within maxTilt of `ref`) holding the most sampled points, or null. */
-function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTiltCos: number, iterations: number): { n: Vec3; d: number; inliers: number } | null {
+function dominantHorizontalPlane(p: Float64Array, normals: Float64Array | null, ref: Vec3, tol: number, maxTiltCos: number, iterations: number): { n: Vec3; d: number; inliers: number } | null {
+  // With normals, a point supports a plane only if its surface faces along the plane's normal (within 30°):
+  // stereo noise and a slice through a wall then give no support.
+  const faces = (i: number, nn: Vec3) => !normals || Math.abs(normals[i] * nn[0] + normals[i + 1] * nn[1] + normals[i + 2] * nn[2]) > 0.866;
   const n = p.length / 3;
   if (n < 3) return null;
   let seed = 987654321;
@@ -215,7 +219,7 @@ function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTil
     if (dot(nn, ref) < maxTiltCos) continue;
     const d = nn[0] * p[a] + nn[1] * p[a + 1] + nn[2] * p[a + 2];
     let cnt = 0;
-    for (let i = 0; i < p.length; i += 3) if (Math.abs(nn[0] * p[i] + nn[1] * p[i + 1] + nn[2] * p[i + 2] - d) <= tol) cnt++;
+    for (let i = 0; i < p.length; i += 3) if (Math.abs(nn[0] * p[i] + nn[1] * p[i + 1] + nn[2] * p[i + 2] - d) <= tol && faces(i, nn)) cnt++;
     if (!best || cnt > best.inliers) best = { n: nn, d, inliers: cnt };
   }
   if (!best) return null;
@@ -226,7 +230,7 @@ function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTil
   r = refinePlane(p, r.n, r.d, tol / 4);
   // Support is counted in the full-thickness slab, like the RANSAC score.
   let inliers = 0;
-  for (let i = 0; i < p.length; i += 3) if (Math.abs(r.n[0] * p[i] + r.n[1] * p[i + 1] + r.n[2] * p[i + 2] - r.d) <= tol) inliers++;
+  for (let i = 0; i < p.length; i += 3) if (Math.abs(r.n[0] * p[i] + r.n[1] * p[i + 1] + r.n[2] * p[i + 2] - r.d) <= tol && faces(i, r.n)) inliers++;
   return dot(r.n, ref) >= maxTiltCos ? { ...r, inliers } : null;
 }
 
@@ -319,8 +323,8 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
     up = norm([...u] as Vec3);
     upSource = 'capture';
   } else {
-    const plane = meanUp && ns >= 3 && extent > 0 ? dominantHorizontalPlane(p, meanUp, tol, maxTiltCos, opts.iterations ?? 400) : null;
-    if (plane && plane.inliers >= (opts.minPlaneFraction ?? 0.05) * ns) {
+    const plane = meanUp && ns >= 3 && extent > 0 ? dominantHorizontalPlane(p, normals, meanUp, tol, maxTiltCos, opts.iterations ?? 400) : null;
+    if (plane && plane.inliers >= (opts.minPlaneFraction ?? 0.03) * ns) {
       up = plane.n;
       upSource = 'plane';
       upPlaneFraction = plane.inliers / ns;
