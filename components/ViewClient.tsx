@@ -11,7 +11,8 @@ import { alignPlan, type AlignResult } from '@/lib/align/align-plan';
 import { planFromPositions, planFromSurfaces } from '@/lib/align/plan-points';
 import { IDENTITY_POSE_2D, invertPose2D, poseAt, type Pose2D } from '@/lib/align/pose-2d';
 import { answerFromDeviceLabels, type DeviceAnswer, type DeviceEntity } from '@/lib/inference/semantics/device-labels';
-import { RELEVANCY_THRESHOLD, type QueryAnswer } from '@/lib/inference/semantics/query';
+import { annotatedQueryScene } from '@/lib/inference/semantics/annotation-bank';
+import type { QueryAnswer, QueryScene } from '@/lib/inference/semantics/query';
 import type { ProgressEvent } from '@/lib/pipeline/progress';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
 import { fetchSharedScene } from '@/lib/web/view/shared-scene';
@@ -21,9 +22,9 @@ import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib
 import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
 import { answerReadout, quickPicks } from '@/lib/web/view/xr-query-lines';
 import { loadViewScene, type ViewScene } from '@/lib/web/view/view-scene';
-import type { GaussianScene } from '@/lib/splat/gaussian-scene';
-import { boxesFromAabbs, entriesFromScores, highlightedCount, rowCounts, type SplatHighlight } from '@/lib/splat/splat-highlight';
+import { boxesFromAabbs, highlightedCount, rowCounts, type SplatHighlight } from '@/lib/splat/splat-highlight';
 import { ProgressBar } from './ProgressBar';
+import { ModelNotice } from './query/ModelNotice';
 import { QueryPanel } from './query/QueryPanel';
 import { voiceInput } from '@/lib/web/speech/voice-input';
 import { XrButton } from './XrButton';
@@ -42,7 +43,10 @@ interface Loaded {
   name: string;
   frames: readonly FrameSummary[];
   arrays: GaussianArrays;
-  scene: GaussianScene | null;
+  /** What questions read: the file's scene, or a built sample's annotation bank (null: geometry only). */
+  scene: QueryScene | null;
+  /** Where stored labels come from when the build named them (a sample's annotations). */
+  labelsSource: string | null;
   fileCount: number;
 }
 
@@ -92,10 +96,10 @@ export default function ViewClient() {
   const loaded: Loaded | null = useMemo(() => {
     if (source?.kind === 'file' || source?.kind === 'code') {
       const s = fileState.scene;
-      return s ? { name: s.name, frames: [], arrays: s.arrays, scene: s.scene, fileCount: s.fileCount } : null;
+      return s ? { name: s.name, frames: [], arrays: s.arrays, scene: s.scene, labelsSource: null, fileCount: s.fileCount } : null;
     }
     const r = build.result;
-    return r ? { name: r.capture.name, frames: r.capture.frames, arrays: r.gaussians, scene: null, fileCount: r.builtCount } : null;
+    return r ? { name: r.capture.name, frames: r.capture.frames, arrays: r.gaussians, scene: annotatedQueryScene(r.gaussians, r.semantics), labelsSource: r.semantics?.source ?? null, fileCount: r.builtCount } : null;
   }, [source, fileState.scene, build.result]);
   const loadError = paramError ?? openError ?? (source?.kind === 'file' || source?.kind === 'code' ? fileState.error : build.error);
   const progress = source?.kind === 'file' || source?.kind === 'code' ? fileState.progress : build.progress;
@@ -214,18 +218,16 @@ export default function ViewClient() {
       const deviceNote = room.length > 0 ? null : inXr ? 'no planes or meshes detected yet' : 'enter AR on a headset to use its room labels';
       let scene: QueryAnswer | null = null;
       let sceneNote: string | null = null;
-      if (loaded.scene && loaded.scene.bank.count > 1) {
-        const p = model.query(loaded.scene, text);
-        if (p) scene = await p;
-        else sceneNote = model.state === 'downloading' ? 'the semantic model is still downloading' : 'semantic model not installed';
-      } else sceneNote = 'the scene has no semantics';
+      // Relevancy once the model is ready, the bank's stored labels before (scene.answeredFrom says which).
+      if (loaded.scene && loaded.scene.bank.count > 1) scene = await model.query(loaded.scene, text);
+      else sceneNote = 'the scene has no semantics';
       const merged = combineAnswers(scene, device, pose);
       // Highlight (drawn by the renderer's shader, the splats are not rebuilt): the scene's selected bank rows
       // plus, for room-label answers, their boxes moved back into the scene frame.
       const back = invertPose2D(pose);
       const deviceBoxes = merged.filter((m) => m.source === 'device').map((m) => placeBox(m.box, back));
       const highlight: SplatHighlight | null = merged.length
-        ? { entries: scene && scene.instances.length ? entriesFromScores(scene.entryScores, RELEVANCY_THRESHOLD) : new Uint8Array(0), boxes: boxesFromAabbs(deviceBoxes) }
+        ? { entries: scene && scene.instances.length ? scene.rows : new Uint8Array(0), boxes: boxesFromAabbs(deviceBoxes) }
         : null;
       const highlighted = highlight ? highlightedCount(highlight, loaded.arrays, splatsPerRow ?? undefined) : 0;
       setAnswer({ text, scene, device, merged, notFound: merged.length ? '' : notFoundReason(scene, sceneNote, device, deviceNote), highlight, highlighted });
@@ -251,35 +253,7 @@ export default function ViewClient() {
     return () => clearInterval(id);
   }, [answer]);
 
-  const modelNotice = (() => {
-    const s = model.state;
-    if (!loaded || s === 'no-scene') return null;
-    const size = model.status?.bytes ? ` (${mb(model.status.bytes)})` : '';
-    return (
-      <div className="model-state" data-testid="model-state" data-state={s}>
-        {s === 'checking' && <p className="hint">checking the semantic model…</p>}
-        {s === 'no-bank' && <p className="hint">{model.message}</p>}
-        {s === 'ready' && <p className="hint">semantic model ready{model.status ? `: ${model.status.pairId}${model.status.standIn ? ' (TEST STAND-IN)' : ''}` : ''}</p>}
-        {(s === 'not-installed' || s === 'unavailable' || s === 'error') && (
-          <>
-            <p className="warn" data-testid="model-missing">
-              {s === 'not-installed' ? `semantic model not installed${model.status ? ` (${model.status.pairId}${size})` : ''}: scene answers need it; room labels still answer.` : model.message}
-            </p>
-            {model.status && (
-              <button type="button" onClick={model.download} data-testid="model-download">
-                {s === 'not-installed' ? `Download the semantic model${size}` : 'Retry the download'}
-              </button>
-            )}
-          </>
-        )}
-        {s === 'downloading' && (
-          <p className="hint" data-testid="model-progress">
-            downloading the semantic model… {model.progress ? `${mb(model.progress.loaded)}${model.progress.total ? ` of ${mb(model.progress.total)}` : ''}` : ''}
-          </p>
-        )}
-      </div>
-    );
-  })();
+  const modelNotice = loaded ? <ModelNotice model={model} labelsSource={loaded.labelsSource} /> : null;
 
   // The in-XR panel shows the same state as the DOM box, on one line, and asks through the same `ask`.
   const chips = useMemo(
@@ -297,7 +271,7 @@ export default function ViewClient() {
     model.state === 'downloading'
       ? `downloading the semantic model… ${model.progress ? `${mb(model.progress.loaded)}${model.progress.total ? ` of ${mb(model.progress.total)}` : ''}` : ''}`
       : model.state === 'not-installed' || model.state === 'unavailable' || model.state === 'error'
-        ? `semantic model not installed${canDownload ? ' (download it below)' : ''}; room labels still answer`
+        ? `semantic model not installed${canDownload ? ' (download it below)' : ''}; ${loaded?.scene?.bank.hasLabels() ? 'stored labels and ' : ''}room labels still answer`
         : null;
   const xrAction = canDownload ? { label: `⬇ download semantic model${model.status?.bytes ? ` (${mb(model.status.bytes)})` : ''}`, run: model.download } : null;
   const readout = answerReadout({
@@ -358,6 +332,8 @@ export default function ViewClient() {
           notFound={answer?.notFound}
           error={askError}
           notice={modelNotice}
+          sceneFrom={answer?.scene?.answeredFrom ?? null}
+          note={answer?.scene?.note ?? null}
         />
         {inXr && loaded && (
           <div className="placement" data-testid="placement">

@@ -20,6 +20,7 @@ import { SamAutoMaskGenerator } from '../lib/inference/masks/sam-auto-masks';
 import type { MaskGenerator } from '../lib/inference/masks/mask-generator';
 import { VocabularyLabeler } from '../lib/inference/semantics/vocabulary-labeler';
 import { SemanticQuery } from '../lib/inference/semantics/query';
+import { answerQuestion } from '../lib/inference/semantics/answer-question';
 import { readSceneFile, writeSceneFile, type SceneFileFormat } from '../lib/splat/scene-file';
 
 const args = parseArgs(process.argv.slice(2));
@@ -30,12 +31,13 @@ async function queryMode(scenePath: string, text: string): Promise<void> {
   const scene = await readSceneFile(new Uint8Array(readFileSync(scenePath)), scenePath);
   const choice = await modelChoice((optString(args, 'models', 'real') as 'real' | 'standin'));
   const pair = optString(args, 'clip') ?? (scene.bank.embedder || undefined);
-  const { clip, message } = await loadClip(choice, pair);
-  if (!clip) throw new Error(message);
-  if (scene.bank.embedder && scene.bank.embedder !== clip.text.id)
+  if (scene.bank.count <= 1) throw new Error(`${scenePath} has no semantics: its semantic bank is empty (built with --masks none or without the semantic models)`);
+  // Without the text encoder the question is answered from the bank's stored labels (answerQuestion says so).
+  const { clip, message } = scene.bank.hasEmbeddings() ? await loadClip(choice, pair) : { clip: null, message: undefined };
+  if (clip && scene.bank.embedder && scene.bank.embedder !== clip.text.id)
     throw new Error(`the scene's bank was built with "${scene.bank.embedder}" but the text encoder is "${clip.text.id}": embeddings would not be comparable (pass --clip ${scene.bank.embedder})`);
-  const q = new SemanticQuery(clip.text);
-  const ans = await q.query(scene, text);
+  const ans = await answerQuestion(scene, text, { engine: clip ? new SemanticQuery(clip.text) : null, noEngine: message, openVocabulary: 'with it the question is answered in open vocabulary' });
+  if (ans.note) log(ans.note);
   if (ans.instances.length === 0) log(`"${text}": not found${ans.reason ? ` (${ans.reason})` : ''}`);
   else {
     log(`"${text}": ${ans.instances.length} instance(s)`);
@@ -51,6 +53,8 @@ async function queryMode(scenePath: string, text: string): Promise<void> {
         query: text,
         found: ans.instances.length > 0,
         reason: ans.reason ?? null,
+        answeredFrom: ans.answeredFrom,
+        note: ans.note ?? null,
         instances: ans.instances.map((it) => ({ label: it.label, score: it.score, centroid: it.centroid, box: it.box, yawBox: it.yawBox, count: it.count, bankIndices: it.bankIndices })),
         timings: ans.timings,
       }),

@@ -21,6 +21,7 @@ export interface QueryAnswerRow {
 }
 
 const SOURCE_TEXT = { scene: 'scene', device: 'room label', both: 'scene + room label' } as const;
+const STORED_TEXT = { scene: 'from stored labels', device: 'room label', both: 'stored label + room label' } as const;
 
 export function QueryPanel(props: {
   onAsk: (text: string) => void;
@@ -32,10 +33,15 @@ export function QueryPanel(props: {
   asked?: string | null;
   notFound?: string | null;
   error?: string | null;
-  /** Model state, download button and progress (page-specific). */
+  /** Model state, download button and progress (ModelNotice). */
   notice?: ReactNode;
+  /** How the scene answered (QueryAnswer.answeredFrom): 'stored labels' rows say so instead of a score. */
+  sceneFrom?: 'relevancy' | 'stored labels' | null;
+  /** Said with the answer (QueryAnswer.note: "from stored labels (...)"). */
+  note?: string | null;
 }) {
-  const { onAsk, busy = false, disabled = false, answers, asked, notFound, error, notice } = props;
+  const { onAsk, busy = false, disabled = false, answers, asked, notFound, error, notice, sceneFrom = null, note = null } = props;
+  const fromLabels = sceneFrom === 'stored labels';
   const [text, setText] = useState('');
   const [voiceStatus, voice] = useVoiceStatus();
   const submit = (t: string) => {
@@ -144,6 +150,11 @@ export function QueryPanel(props: {
           {error}
         </p>
       )}
+      {answers && note && (
+        <p className="hint" data-testid="answer-note" data-from={sceneFrom ?? ''}>
+          {note}
+        </p>
+      )}
       {answers && answers.length > 0 && (
         <ol className="answers" data-testid="answers" style={{ paddingLeft: '1.4rem' }}>
           {answers.map((a, i) => (
@@ -156,7 +167,11 @@ export function QueryPanel(props: {
               data-y={a.centroid[1].toFixed(3)}
               data-z={a.centroid[2].toFixed(3)}
             >
-              <strong>{a.label.toLowerCase().replace(/_/g, ' ')}</strong> <span className="hint">({SOURCE_TEXT[a.source]}{a.source !== 'device' ? `, score ${a.score.toFixed(2)}` : ''})</span>
+              <strong>{a.label.toLowerCase().replace(/_/g, ' ')}</strong>{' '}
+              <span className="hint">
+                ({fromLabels ? STORED_TEXT[a.source] : SOURCE_TEXT[a.source]}
+                {a.source !== 'device' && !fromLabels ? `, score ${a.score.toFixed(2)}` : ''})
+              </span>
               {a.distance != null && <span data-testid="answer-distance"> · {a.distance.toFixed(1)} m away</span>}
             </li>
           ))}

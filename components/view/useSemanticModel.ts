@@ -2,15 +2,17 @@
 /**
  * The open-vocabulary side of /view queries: checks whether the scene's CLIP text model is installed
  * (Cache Storage) without downloading, downloads it on request with progress, and runs SemanticQuery.
- * States: 'no-scene' | 'no-bank' (geometry-only scene) | 'checking' | 'not-installed' | 'downloading' |
- * 'ready' | 'unavailable' (download failed) | 'error'.
+ * States: 'no-scene' | 'no-bank' (geometry-only scene) | 'labels-only' (a bank of names, no embeddings: the
+ * model cannot add anything) | 'checking' | 'not-installed' | 'downloading' | 'ready' | 'unavailable'
+ * (download failed) | 'error'. Questions go through answerQuestion in every state: until the model is ready
+ * they are answered from the bank's stored labels.
  */
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { SemanticQuery, type QueryAnswer } from '@/lib/inference/semantics/query';
-import type { GaussianScene } from '@/lib/splat/gaussian-scene';
+import { answerQuestion } from '@/lib/inference/semantics/answer-question';
+import { SemanticQuery, type QueryAnswer, type QueryScene } from '@/lib/inference/semantics/query';
 import { isModelUnavailable, loadTextModel, textModelStatus, type TextModelStatus } from '@/lib/web/view/query-model';
 
-export type ModelUiState = 'no-scene' | 'no-bank' | 'checking' | 'not-installed' | 'downloading' | 'ready' | 'unavailable' | 'error';
+export type ModelUiState = 'no-scene' | 'no-bank' | 'labels-only' | 'checking' | 'not-installed' | 'downloading' | 'ready' | 'unavailable' | 'error';
 
 export interface SemanticModel {
   state: ModelUiState;
@@ -18,14 +20,16 @@ export interface SemanticModel {
   status: TextModelStatus | null;
   progress: { loaded: number; total: number } | null;
   download: () => void;
-  /** Null when the model is not ready (the caller says why from `state`). */
-  query: (scene: GaussianScene, text: string) => Promise<QueryAnswer> | null;
+  /** Relevancy when the model is ready, else the stored labels (the answer's answeredFrom and note say which). */
+  query: (scene: QueryScene, text: string) => Promise<QueryAnswer>;
 }
 
-export function useSemanticModel(scene: GaussianScene | null, modelsBase: string, allowStandIns: boolean): SemanticModel {
-  const hasBank = !!scene && scene.bank.count > 1;
+export function useSemanticModel(scene: QueryScene | null, modelsBase: string, allowStandIns: boolean): SemanticModel {
+  // A names-only bank (a sample's annotations) has nothing a text encoder could score.
+  const labelsOnly = !!scene && scene.bank.count > 1 && !scene.bank.hasEmbeddings();
+  const hasBank = !!scene && scene.bank.count > 1 && !labelsOnly;
   const embedder = scene?.bank.embedder ?? '';
-  const key = `${hasBank}|${embedder}|${modelsBase}`;
+  const key = `${hasBank}|${labelsOnly}|${embedder}|${modelsBase}`;
   const [st, setSt] = useState<{ key: string; state: ModelUiState; message: string; status: TextModelStatus | null; progress: { loaded: number; total: number } | null }>({
     key: '',
     state: 'no-scene',
@@ -58,9 +62,14 @@ export function useSemanticModel(scene: GaussianScene | null, modelsBase: string
   );
   useEffect(() => {
     if (!scene) return;
-    if (!hasBank) {
+    if (labelsOnly) {
       // Derived from the scene, but kept in the same state object as the async states below.
       // eslint-disable-next-line react-hooks/set-state-in-effect
+      setSt({ key, state: 'labels-only', message: "answers from the scene's stored labels (its bank holds names, no embeddings)", status: null, progress: null });
+      return;
+    }
+    if (!hasBank) {
+      // Derived from the scene, but kept in the same state object as the async states below.
       setSt({ key, state: 'no-bank', message: 'this scene has no semantics (geometry only): only room labels can answer', status: null, progress: null });
       return;
     }
@@ -78,12 +87,16 @@ export function useSemanticModel(scene: GaussianScene | null, modelsBase: string
     return () => {
       live = false;
     };
-  }, [scene, hasBank, embedder, modelsBase, allowStandIns, key, startLoad]);
+  }, [scene, hasBank, labelsOnly, embedder, modelsBase, allowStandIns, key, startLoad]);
   const download = useCallback(() => {
     if (st.status && (st.state === 'not-installed' || st.state === 'unavailable' || st.state === 'error')) startLoad(st.status, key);
   }, [st.status, st.state, key, startLoad]);
   const query = useCallback(
-    (s: GaussianScene, text: string) => (engine.current && engine.current.key === key && st.state === 'ready' ? engine.current.q.query(s, text) : null),
+    (s: QueryScene, text: string) => {
+      const ready = engine.current && engine.current.key === key && st.state === 'ready' ? engine.current.q : null;
+      const noEngine = st.state === 'downloading' ? 'the semantic model is still downloading' : 'semantic model not installed';
+      return answerQuestion(s, text, { engine: ready, noEngine, openVocabulary: 'download it to ask in open vocabulary' });
+    },
     [key, st.state],
   );
   const cur = st.key === key || !scene ? st : { ...st, state: 'checking' as const };

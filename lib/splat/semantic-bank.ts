@@ -70,6 +70,22 @@ export class SemanticBank {
     this.meta[0] = { ...this.meta[0], maskSource: id || undefined };
   }
 
+  /**
+   * Whether any entry (row >= 1) has a non-zero embedding. A bank made only of names (labels from a capture's
+   * annotations, lib/inference/semantics/annotation-bank.ts) has none: a text encoder cannot score it.
+   */
+  hasEmbeddings(): boolean {
+    const e = this.embeddings;
+    for (let i = this.dim, end = this.count * this.dim; i < end; i++) if (e[i] !== 0) return true;
+    return false;
+  }
+
+  /** Whether any entry (row >= 1) has a non-empty label. */
+  hasLabels(): boolean {
+    for (let r = 1; r < this.count; r++) if (this.meta[r].label) return true;
+    return false;
+  }
+
   /** Appends an entry and returns its index (>= 1). The embedding is copied, not normalised. */
   add(embedding: ArrayLike<number>, meta: BankEntryMeta): number {
     if (embedding.length !== this.dim)

@@ -6,7 +6,7 @@ import type { ProgressCallback } from '../pipeline/progress';
 import { browserImageCodec } from './browser-image-codec';
 import { httpFiles } from './http-files';
 import { buildSceneFromBundle, buildSceneFromFile, type SceneBuildResult } from './scene-build';
-import type { SceneBuildMessage, SceneBuildRequest, SceneSource } from './scene-build-protocol';
+import { annotationsUrlFor, type SceneBuildMessage, type SceneBuildRequest, type SceneSource } from './scene-build-protocol';
 
 export interface SceneBuildHandle {
   result: Promise<SceneBuildResult>;
@@ -39,7 +39,7 @@ export function buildScene(
         if (!cancelled) opts.onProgress?.(e);
       },
     };
-    const result = typeof src === 'string' ? buildSceneFromBundle(httpFiles(src), buildOpts) : buildSceneFromFile(src.name, src.bytes, buildOpts);
+    const result = typeof src === 'string' ? buildSceneFromBundle(httpFiles(src), { ...buildOpts, annotations: httpFiles(annotationsUrlFor(src)) }) : buildSceneFromFile(src.name, src.bytes, buildOpts);
     return { result, where: 'main-thread', cancel: () => void (cancelled = true) };
   }
   const w = worker;

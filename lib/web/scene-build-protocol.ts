@@ -25,3 +25,15 @@ export function resultTransferables(r: SceneBuildResult): Transferable[] {
   for (const f of r.capture.frames) list.push(f.thumbnail.data.buffer);
   return [...new Set(list)].filter((b): b is ArrayBuffer => b instanceof ArrayBuffer);
 }
+
+/**
+ * Where a served bundle folder's annotations would be: the sibling `<folder>.groundtruth/` that the sample
+ * renderer writes (docs/SAMPLES.md). Any other bundle simply has none there (404: no labels).
+ */
+export function annotationsUrlFor(bundleUrl: string): string {
+  const u = new URL(bundleUrl);
+  u.pathname = `${u.pathname.replace(/\/+$/, '')}.groundtruth/`;
+  u.search = '';
+  u.hash = '';
+  return u.href;
+}

@@ -14,6 +14,8 @@ import { gaussiansFromDepth } from '../splat/gaussians-from-depth';
 import { isGlb, readGlb } from '../splat/glb';
 import { isPly, readPly } from '../splat/ply';
 import { makeThumbnail, type RgbaThumbnail } from './thumbnail';
+import { labelSceneFromAnnotations, type AnnotationSemantics } from '../inference/semantics/annotation-bank';
+import { readSampleAnnotations } from '../sim/sample-annotations';
 
 export interface FrameSummary {
   id: string;
@@ -53,6 +55,12 @@ export interface SceneBuildOptions {
   maxGaussians?: number;
   thumbnailSide?: number;
   onProgress?: ProgressCallback;
+  /**
+   * The capture's instance annotations, when it has them (a rendered sample's `<name>.groundtruth/` folder,
+   * docs/SAMPLES.md): the Gaussians get a bank of the annotated objects' labels. A folder without
+   * instances.json is no annotations; a broken one is reported in the result, the scene still builds.
+   */
+  annotations?: BundleFiles;
 }
 
 export const DEFAULT_MAX_GAUSSIANS = 200_000;
@@ -62,6 +70,10 @@ export interface SceneBuildResult {
   gaussians: GaussianArrays;
   /** Gaussians before thinning to maxGaussians. */
   builtCount: number;
+  /** Bank entries named by the capture's annotations (gaussians.semantic points at them); absent without annotations. */
+  semantics?: AnnotationSemantics;
+  /** Why the annotations could not be used (the scene was built without them). */
+  semanticsError?: string;
 }
 
 function depthStats(data: Float32Array): { min: number; max: number; validFraction: number } {
@@ -140,10 +152,28 @@ export async function buildSceneFromBundle(files: BundleFiles, opts: SceneBuildO
     progress({ stage: 'gaussians', done: ++done, total: withDepth, detail: `view ${v + 1}/${bundle.frames.length}: ${scene.count} Gaussians` });
   }
   const builtCount = scene.count;
+  const labels = opts.annotations ? await annotate(scene, bundle.frames, opts.annotations, progress) : {};
   thinUniformly(scene, maxGaussians);
   const capture: CaptureSummary = { name: bundle.name, skipped: bundle.skipped, frames };
   if (bundle.attribution !== undefined) capture.attribution = bundle.attribution;
-  return { capture, gaussians: sceneArrays(scene), builtCount };
+  return { capture, gaussians: sceneArrays(scene), builtCount, ...labels };
+}
+
+async function annotate(
+  scene: GaussianScene,
+  frames: readonly { id: string; image: { width: number; height: number } }[],
+  files: BundleFiles,
+  progress: ProgressCallback,
+): Promise<Pick<SceneBuildResult, 'semantics' | 'semanticsError'>> {
+  try {
+    const ann = await readSampleAnnotations(files);
+    if (!ann) return {};
+    const { semantics, labelled } = labelSceneFromAnnotations(scene, frames.map((f) => ({ id: f.id, width: f.image.width, height: f.image.height })), ann);
+    progress({ stage: 'read', done: 1, total: 1, detail: `${semantics.entries.length} labelled objects from ${ann.source} (${labelled} Gaussians)` });
+    return { semantics };
+  } catch (e) {
+    return { semanticsError: `annotations not used: ${e instanceof Error ? e.message : String(e)}` };
+  }
 }
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;

@@ -4,7 +4,7 @@ import type { ProgressEvent } from '../pipeline/progress';
 import { browserImageCodec } from './browser-image-codec';
 import { httpFiles } from './http-files';
 import { buildSceneFromBundle, buildSceneFromFile } from './scene-build';
-import { resultTransferables, type SceneBuildMessage, type SceneBuildRequest } from './scene-build-protocol';
+import { annotationsUrlFor, resultTransferables, type SceneBuildMessage, type SceneBuildRequest } from './scene-build-protocol';
 
 const post = (msg: SceneBuildMessage, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer);
 
@@ -19,7 +19,7 @@ self.onmessage = async (e: MessageEvent<SceneBuildRequest>) => {
       onProgress: (event: ProgressEvent) => post({ type: 'progress', event }),
     };
     const src = req.source;
-    const result = typeof src === 'string' ? await buildSceneFromBundle(httpFiles(src), opts) : await buildSceneFromFile(src.name, src.bytes, opts);
+    const result = typeof src === 'string' ? await buildSceneFromBundle(httpFiles(src), { ...opts, annotations: httpFiles(annotationsUrlFor(src)) }) : await buildSceneFromFile(src.name, src.bytes, opts);
     post({ type: 'done', result }, resultTransferables(result));
   } catch (err) {
     post({ type: 'error', message: err instanceof Error ? err.message : String(err) });

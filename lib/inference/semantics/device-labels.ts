@@ -62,8 +62,11 @@ export function canonicalDeviceLabel(raw: string): string {
 /** Words that say nothing about what is asked for ("where is the ...?"). */
 const FILLER = new Set(['where', 'is', 'are', 'the', 'a', 'an', 'my', 'show', 'me', 'find', 'locate', 'please', 'what', 'which', 'there', 'any', 'some', 'of', 'in', 'room', 'this']);
 
-/** Lower case, punctuation to spaces, crude plural folding ("lamps" -> "lamp", "shelves" kept as a synonym). */
-function words(text: string): string[] {
+/**
+ * Lower case, punctuation to spaces, crude plural folding ("lamps" -> "lamp", "shelves" kept as a synonym).
+ * Exported so stored bank labels are matched with the same folding (label-answers.ts).
+ */
+export function words(text: string): string[] {
   const out: string[] = [];
   for (const w of text.toLowerCase().replace(/[^a-z0-9_\s-]+/g, ' ').replace(/[-_]/g, ' ').split(/\s+/)) {
     if (!w) continue;

@@ -5,7 +5,10 @@
  *    normalised text (cached), as are the canonical phrases "object", "things", "stuff".
  * 2. LERF relevancy per BANK ENTRY (M rows, not N Gaussians):
  *      score(f) = min_c exp(t f.q) / (exp(t f.q) + exp(t f.c)) = min_c 1 / (1 + exp(t (f.c - f.q)))
- *    with cosine similarities and temperature t = 10; entries with score >= 0.5 are selected.
+ *    with cosine similarities and temperature t = 10; entries scoring above 0.5 are selected. A score of
+ *    exactly 0.5 (within float noise, RELEVANCY_TIE) means f.q = f.c: the entry prefers the query no more
+ *    than "object", which is what an all-zero (unembedded) row or a text the encoder cannot tell from the
+ *    canonical phrases gives; it is never an answer.
  * 3. One pass over the Gaussians' Uint16 semantic indices through a Uint8 lookup table of the
  *    selected entries gives the selected Gaussians.
  * 4. Selected Gaussians are grouped into instances: by bank entry when the bank holds instances
@@ -22,6 +25,19 @@ import { normalizeRows } from './mask-crops';
 export const CANONICAL_PHRASES: readonly string[] = Object.freeze(['object', 'things', 'stuff']);
 export const RELEVANCY_TEMPERATURE = 10;
 export const RELEVANCY_THRESHOLD = 0.5;
+/**
+ * Float noise around a tie: f.q and f.c are Float32 dot products (relative error ~1e-7 each), so at t = 10 a
+ * true tie can score 0.5 +- ~1e-6. A real preference of 1e-4 in cosine is 0.5 + 2.5e-4.
+ */
+export const RELEVANCY_TIE = 1e-5;
+
+/** Whether a relevancy selects its entry: above the threshold by more than float noise (a tie is no answer). */
+export function isAnswerScore(score: number, threshold = RELEVANCY_THRESHOLD): boolean {
+  return score > threshold + RELEVANCY_TIE;
+}
+
+/** What a query reads of a scene: positions, each Gaussian's bank row and the bank (a GaussianScene is one). */
+export type QueryScene = Pick<GaussianScene, 'count' | 'positions' | 'semantic' | 'bank'>;
 
 /** Box rotated about +y: apply `rotation.y = yaw` to a box of size 2*halfExtents centred at `center`. */
 export interface YawBox {
@@ -48,8 +64,17 @@ export interface QueryAnswer {
   instances: QueryInstance[];
   /** Why `instances` is empty (absent when something was found). */
   reason?: string;
-  /** Relevancy per bank row (row 0 = 0). */
+  /** Relevancy per bank row (row 0 = 0); for answers from stored labels 1 where the label matched, else 0. */
   entryScores: Float32Array;
+  /** Per bank row, 1 where the row is part of the answer (what the splat highlight lights up). */
+  rows: Uint8Array;
+  /**
+   * How the answer was found: 'relevancy' (CLIP text embedding scored against the bank, open vocabulary) or
+   * 'stored labels' (the bank entries' names matched through synonyms; no text encoder was available).
+   */
+  answeredFrom: 'relevancy' | 'stored labels';
+  /** Said with the answer, found or not: e.g. that it comes from stored labels and the model would add open vocabulary. */
+  note?: string;
   /** Indices of the selected Gaussians (before the minimum-instance-size filter). */
   selection: Uint32Array;
   timings: { embedMs: number; scoreMs: number; selectMs: number; groupMs: number };
@@ -230,9 +255,7 @@ export function voxelComponents(positions: Float32Array, selection: Uint32Array,
 export class SemanticQuery {
   private readonly cache = new Map<string, Float32Array>();
   private canonCache: Float32Array | null = null;
-  private scratch = new Uint32Array(0);
-  private readonly lut = new Uint8Array(65536);
-  private readonly groupTable = new Int32Array(65536);
+  private readonly scratch = new SelectionScratch();
   readonly options: Required<QueryOptions>;
 
   constructor(private readonly text: TextEmbedder, options: QueryOptions = {}) {
@@ -272,7 +295,7 @@ export class SemanticQuery {
     return this.canonCache;
   }
 
-  async query(scene: GaussianScene | null | undefined, text: string): Promise<QueryAnswer> {
+  async query(scene: QueryScene | null | undefined, text: string): Promise<QueryAnswer> {
     if (typeof text !== 'string' || !normalizeQueryText(text)) throw new Error('SemanticQuery: empty query');
     if (!scene) throw new Error('SemanticQuery: no scene yet (query before any scene/bank exists)');
     const bank = scene.bank;
@@ -285,117 +308,142 @@ export class SemanticQuery {
     const canon = await this.canonicalEmbeddings();
     const t1 = performance.now();
     const entryScores = scoreBank(bank, q, canon, o.temperature);
-    const lut = this.lut;
-    lut.fill(0);
+    const rows = new Uint8Array(bank.count);
     let bestRow = 0;
-    let nSel = 0;
     for (let r = 1; r < bank.count; r++) {
-      if (entryScores[r] >= o.threshold) {
-        lut[r] = 1;
-        nSel++;
-      }
+      if (isAnswerScore(entryScores[r], o.threshold)) rows[r] = 1;
       if (bestRow === 0 || entryScores[r] > entryScores[bestRow]) bestRow = r;
     }
     const t2 = performance.now();
-    if (this.scratch.length < scene.count) this.scratch = new Uint32Array(scene.count);
-    const n = nSel ? selectGaussians(scene.semantic, scene.count, lut, this.scratch) : 0;
-    const selection = this.scratch.slice(0, n);
-    const t3 = performance.now();
-    const base = { query: text, entryScores, selection };
-    const timing = (t4: number) => ({ embedMs: t1 - t0, scoreMs: t2 - t1, selectMs: t3 - t2, groupMs: t4 - t3 });
-    const bestName = bestRow ? `best: "${bank.meta[bestRow].label || `entry ${bestRow}`}" ${entryScores[bestRow].toFixed(3)}` : '';
-    if (nSel === 0)
-      return { ...base, instances: [], reason: `nothing in the scene matches "${text}" (no bank entry scored >= ${o.threshold}; ${bestName})`, timings: timing(performance.now()) };
-    if (n === 0)
-      return { ...base, instances: [], reason: `"${text}" matched ${nSel} bank entr${nSel === 1 ? 'y' : 'ies'} but no Gaussian carries them`, timings: timing(performance.now()) };
-
-    const instanceBank = bank.meta.some((m, i) => i > 0 && m.instanceId >= 0);
-    const grouping = o.grouping === 'auto' ? (instanceBank ? (bank.maskSource.startsWith('graph') ? 'both' : 'entries') : 'voxels') : o.grouping;
-    const comp =
-      grouping === 'entries'
-        ? this.groupByEntry(scene.semantic, selection)
-        : grouping === 'voxels'
-          ? voxelComponents(scene.positions, selection, o.voxelSize)
-          : this.joinByEntry(scene.semantic, selection, voxelComponents(scene.positions, selection, o.voxelSize));
-    let nComp = 0;
-    for (let k = 0; k < comp.length; k++) if (comp[k] + 1 > nComp) nComp = comp[k] + 1;
-    const counts = new Int32Array(nComp);
-    for (let k = 0; k < comp.length; k++) counts[comp[k]]++;
-    const starts = new Int32Array(nComp + 1);
-    for (let c = 0; c < nComp; c++) starts[c + 1] = starts[c] + counts[c];
-    const members = new Uint32Array(n);
-    const fill = starts.slice(0, nComp);
-    for (let k = 0; k < n; k++) members[fill[comp[k]]++] = selection[k];
-
-    const instances: QueryInstance[] = [];
-    for (let c = 0; c < nComp; c++) {
-      if (counts[c] < o.minGaussians) continue;
-      const idx = members.subarray(starts[c], starts[c + 1]);
-      const rows: number[] = [];
-      const seen = this.lut; // reused as a scratch mark table: selection is done with it
-      for (let k = 0; k < idx.length; k++) {
-        const r = scene.semantic[idx[k]];
-        if (seen[r] !== 2) {
-          seen[r] = 2;
-          rows.push(r);
-        }
-      }
-      for (const r of rows) seen[r] = 1;
-      const bankIndices = rows.sort((a, b) => entryScores[b] - entryScores[a] || a - b);
-      const top = bankIndices[0];
-      instances.push({ score: entryScores[top], label: bank.meta[top].label, bankIndices, count: idx.length, ...describeInstance(scene.positions, idx) });
-    }
-    instances.sort((a, b) => b.score - a.score || b.count - a.count);
+    const best = bestRow ? `best: "${bank.meta[bestRow].label || `entry ${bestRow}`}" ${entryScores[bestRow].toFixed(3)}` : '';
+    const tie = bestRow && !isAnswerScore(entryScores[bestRow], o.threshold) && Math.abs(entryScores[bestRow] - o.threshold) <= RELEVANCY_TIE ? ', a tie with the canonical phrases: no preference' : '';
+    const a = answerFromRows(scene, text, rows, entryScores, o, this.scratch, `no bank entry scored above ${o.threshold}; ${best}${tie}`);
     const t4 = performance.now();
-    if (instances.length === 0)
-      return { ...base, instances, reason: `"${text}" matched ${n} Gaussians, all in groups smaller than ${o.minGaussians}`, timings: timing(t4) };
-    return { ...base, instances, timings: timing(t4) };
+    return { ...a, answeredFrom: 'relevancy', timings: { embedMs: t1 - t0, scoreMs: t2 - t1, selectMs: a.selectMs, groupMs: t4 - t2 - a.selectMs } };
   }
+}
 
-  /** Voxel components merged (union-find) when they share a bank entry; returns dense component ids. */
-  private joinByEntry(semantic: Uint16Array, selection: Uint32Array, voxelComp: Int32Array): Int32Array {
-    let nc = 0;
-    for (let k = 0; k < voxelComp.length; k++) if (voxelComp[k] + 1 > nc) nc = voxelComp[k] + 1;
-    const parent = new Int32Array(nc);
-    for (let c = 0; c < nc; c++) parent[c] = c;
-    const find = (c: number): number => {
-      while (parent[c] !== c) c = parent[c] = parent[parent[c]];
-      return c;
-    };
-    const firstComp = this.groupTable;
-    firstComp.fill(-1);
-    for (let k = 0; k < selection.length; k++) {
-      const r = semantic[selection[k]];
-      const c = voxelComp[k];
-      if (firstComp[r] < 0) firstComp[r] = c;
-      else {
-        const a = find(firstComp[r]), b = find(c);
-        if (a !== b) parent[a] = b;
+/** Reusable per-query tables (a lookup over all 65536 Uint16 rows and the selected-index buffer). */
+export class SelectionScratch {
+  indices = new Uint32Array(0);
+  readonly lut = new Uint8Array(65536);
+  readonly groupTable = new Int32Array(65536);
+}
+
+/**
+ * The selected bank rows -> the selected Gaussians -> instances (the grouping of QueryOptions.grouping), shared by
+ * relevancy answers and answers from stored labels. `noMatch` says why when no row is selected.
+ */
+export function answerFromRows(
+  scene: QueryScene,
+  text: string,
+  rows: Uint8Array,
+  entryScores: Float32Array,
+  options: Pick<Required<QueryOptions>, 'grouping' | 'voxelSize' | 'minGaussians'>,
+  scratch: SelectionScratch,
+  noMatch: string,
+): Omit<QueryAnswer, 'answeredFrom' | 'timings'> & { selectMs: number } {
+  const bank = scene.bank;
+  if (rows.length !== bank.count || entryScores.length !== bank.count) throw new Error(`answerFromRows: ${rows.length} row flags / ${entryScores.length} scores for a bank of ${bank.count} rows`);
+  const t0 = performance.now();
+  const lut = scratch.lut;
+  lut.fill(0);
+  let nSel = 0;
+  for (let r = 1; r < bank.count; r++)
+    if (rows[r]) {
+      lut[r] = 1;
+      nSel++;
+    }
+  if (scratch.indices.length < scene.count) scratch.indices = new Uint32Array(scene.count);
+  const n = nSel ? selectGaussians(scene.semantic, scene.count, lut, scratch.indices) : 0;
+  const selection = scratch.indices.slice(0, n);
+  const selectMs = performance.now() - t0;
+  const base = { query: text, entryScores, rows, selection, selectMs };
+  if (nSel === 0) return { ...base, instances: [], reason: `nothing in the scene matches "${text}" (${noMatch})` };
+  if (n === 0) return { ...base, instances: [], reason: `"${text}" matched ${nSel} bank entr${nSel === 1 ? 'y' : 'ies'} but no Gaussian carries them` };
+
+  const instanceBank = bank.meta.some((m, i) => i > 0 && m.instanceId >= 0);
+  const grouping = options.grouping === 'auto' ? (instanceBank ? (bank.maskSource.startsWith('graph') ? 'both' : 'entries') : 'voxels') : options.grouping;
+  const comp =
+    grouping === 'entries'
+      ? groupByEntry(scene.semantic, selection, scratch.groupTable)
+      : grouping === 'voxels'
+        ? voxelComponents(scene.positions, selection, options.voxelSize)
+        : joinByEntry(scene.semantic, selection, voxelComponents(scene.positions, selection, options.voxelSize), scratch.groupTable);
+  let nComp = 0;
+  for (let k = 0; k < comp.length; k++) if (comp[k] + 1 > nComp) nComp = comp[k] + 1;
+  const counts = new Int32Array(nComp);
+  for (let k = 0; k < comp.length; k++) counts[comp[k]]++;
+  const starts = new Int32Array(nComp + 1);
+  for (let c = 0; c < nComp; c++) starts[c + 1] = starts[c] + counts[c];
+  const members = new Uint32Array(n);
+  const fill = starts.slice(0, nComp);
+  for (let k = 0; k < n; k++) members[fill[comp[k]]++] = selection[k];
+
+  const instances: QueryInstance[] = [];
+  for (let c = 0; c < nComp; c++) {
+    if (counts[c] < options.minGaussians) continue;
+    const idx = members.subarray(starts[c], starts[c + 1]);
+    const found: number[] = [];
+    const seen = lut; // reused as a scratch mark table: selection is done with it
+    for (let k = 0; k < idx.length; k++) {
+      const r = scene.semantic[idx[k]];
+      if (seen[r] !== 2) {
+        seen[r] = 2;
+        found.push(r);
       }
     }
-    const dense = new Int32Array(nc).fill(-1);
-    let next = 0;
-    const out = new Int32Array(selection.length);
-    for (let k = 0; k < selection.length; k++) {
-      const root = find(voxelComp[k]);
-      if (dense[root] < 0) dense[root] = next++;
-      out[k] = dense[root];
-    }
-    return out;
+    for (const r of found) seen[r] = 1;
+    const bankIndices = found.sort((a, b) => entryScores[b] - entryScores[a] || a - b);
+    const top = bankIndices[0];
+    instances.push({ score: entryScores[top], label: bank.meta[top].label, bankIndices, count: idx.length, ...describeInstance(scene.positions, idx) });
   }
+  instances.sort((a, b) => b.score - a.score || b.count - a.count);
+  if (instances.length === 0) return { ...base, instances, reason: `"${text}" matched ${n} Gaussians, all in groups smaller than ${options.minGaussians}` };
+  return { ...base, instances };
+}
 
-  private groupByEntry(semantic: Uint16Array, selection: Uint32Array): Int32Array {
-    // A dense row -> group table (Uint16 rows) instead of a Map: this runs once per selected Gaussian.
-    const ids = this.groupTable;
-    ids.fill(-1);
-    let next = 0;
-    const comp = new Int32Array(selection.length);
-    for (let k = 0; k < selection.length; k++) {
-      const r = semantic[selection[k]];
-      let c = ids[r];
-      if (c < 0) c = ids[r] = next++;
-      comp[k] = c;
+/** Voxel components merged (union-find) when they share a bank entry; returns dense component ids. */
+function joinByEntry(semantic: Uint16Array, selection: Uint32Array, voxelComp: Int32Array, firstComp: Int32Array): Int32Array {
+  let nc = 0;
+  for (let k = 0; k < voxelComp.length; k++) if (voxelComp[k] + 1 > nc) nc = voxelComp[k] + 1;
+  const parent = new Int32Array(nc);
+  for (let c = 0; c < nc; c++) parent[c] = c;
+  const find = (c: number): number => {
+    while (parent[c] !== c) c = parent[c] = parent[parent[c]];
+    return c;
+  };
+  firstComp.fill(-1);
+  for (let k = 0; k < selection.length; k++) {
+    const r = semantic[selection[k]];
+    const c = voxelComp[k];
+    if (firstComp[r] < 0) firstComp[r] = c;
+    else {
+      const a = find(firstComp[r]), b = find(c);
+      if (a !== b) parent[a] = b;
     }
-    return comp;
   }
+  const dense = new Int32Array(nc).fill(-1);
+  let next = 0;
+  const out = new Int32Array(selection.length);
+  for (let k = 0; k < selection.length; k++) {
+    const root = find(voxelComp[k]);
+    if (dense[root] < 0) dense[root] = next++;
+    out[k] = dense[root];
+  }
+  return out;
+}
+
+function groupByEntry(semantic: Uint16Array, selection: Uint32Array, ids: Int32Array): Int32Array {
+  // A dense row -> group table (Uint16 rows) instead of a Map: this runs once per selected Gaussian.
+  ids.fill(-1);
+  let next = 0;
+  const comp = new Int32Array(selection.length);
+  for (let k = 0; k < selection.length; k++) {
+    const r = semantic[selection[k]];
+    let c = ids[r];
+    if (c < 0) c = ids[r] = next++;
+    comp[k] = c;
+  }
+  return comp;
 }

@@ -11,8 +11,8 @@ import { writeSceneFile } from '../../splat/scene-file';
 import { GaussianScene } from '../../splat/gaussian-scene';
 import { sceneArrays, thinUniformly } from '../scene-build';
 import type { ScanQueryResult, ScanUpdate, ScanWorkerInit, SemanticModelState } from './scan-protocol';
-import { RELEVANCY_THRESHOLD, SemanticQuery } from '../../inference/semantics/query';
-import { entriesFromScores } from '../../splat/splat-highlight';
+import { SemanticQuery } from '../../inference/semantics/query';
+import { answerQuestion } from '../../inference/semantics/answer-question';
 import type { TextEmbedder } from '../../inference/embedder';
 import { SimInstanceMasks, simOracleClip } from './sim-semantics';
 import type { ClipPair } from '../../inference/embedder';
@@ -189,12 +189,12 @@ export class ScanWorkerCore {
   async ask(text: string): Promise<ScanQueryResult> {
     if (!this.query) return { answers: [], reason: 'semantic models (CLIP) are not downloaded: this scan is geometry only and cannot answer queries', highlight: null };
     if (this.session.status().reconstructed === 0) return { answers: [], reason: 'nothing reconstructed yet', highlight: null };
-    const a = await this.query.query(this.session.reconstruction.scene, text);
+    const a = await answerQuestion(this.session.reconstruction.scene, text, { engine: this.query });
     if (a.instances.length === 0) return { answers: [], reason: a.reason ?? 'not found', highlight: null };
     return {
       answers: a.instances.map((i) => ({ label: i.label, score: i.score, centroid: i.centroid, box: i.box, count: i.count })),
       reason: null,
-      highlight: { entries: entriesFromScores(a.entryScores, RELEVANCY_THRESHOLD), boxes: new Float32Array(0) },
+      highlight: { entries: a.rows, boxes: new Float32Array(0) },
     };
   }
 
