@@ -1,0 +1,108 @@
+/**
+ * A spoken question in the headset (emulated Quest 3, iwer + @iwer/sem living_room, the shipped sample
+ * scene, no semantic model downloaded): Chromium's fake microphone plays a WAV that espeak-ng speaks in
+ * this test ("where is the lamp", with pink noise mixed in by sox), the page asks for the microphone
+ * before the session (Quest Browser cannot prompt inside it), the user points the right controller at
+ * the in-XR panel's mic key and pulls the trigger; the on-device recogniser (PocketSphinx wasm in a
+ * worker) listens until the voice detector hears silence, the panel shows "heard: ...", the transcript
+ * goes through the page's `ask`, and the sample's lamps light up (answers from the stored labels and
+ * the room labels; highlighted splats).
+ */
+import { copyFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import * as THREE from 'three';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Page } from 'playwright-core';
+import { panelToWorld } from '../../lib/web/view/xr-keyboard';
+import type { XrPanelTestHook } from '../../components/view/XrQueryPanel';
+import { launchBrowser, openPage, screenshotPath, type TestBrowser } from './support/browser';
+import { dev, frames, press, type EmulatedDevice } from './support/xr-device';
+import { speak } from '../support/spoken-audio';
+
+let tb: TestBrowser;
+beforeAll(async () => {
+  const wav = speak('where is the lamp', { voice: 'en-us', speed: 150, leadS: 1.5, tailS: 3, rate: 48000, noise: { kind: 'pinknoise', snrDb: 20 } });
+  tb = await launchBrowser({
+    args: [
+      '--use-fake-device-for-media-stream',
+      '--use-fake-ui-for-media-stream',
+      // %noloop: the question is said once, then the fake microphone is silent (stop on silence).
+      `--use-file-for-fake-audio-capture=${wav}%noloop`,
+      // Headless Chromium has no user gesture for the AudioContext behind an emulated XR select.
+      '--autoplay-policy=no-user-gesture-required',
+    ],
+  });
+});
+afterAll(async () => {
+  await tb?.close();
+});
+
+type Win = { __segsplatXrDevice: EmulatedDevice; __segsplatXrPanel?: XrPanelTestHook };
+const panel = (page: Page) => page.evaluate(() => (window as unknown as Win).__segsplatXrPanel ?? null);
+const answerSeq = async (page: Page) => Number(await page.getAttribute('[data-testid="view"]', 'data-answer-seq'));
+
+async function aim(page: Page, id: string) {
+  const p = (await panel(page))!;
+  const k = p.keys.find((q) => q.id === id);
+  if (!k) throw new Error(`no key ${id} on the panel (keys: ${p.keys.map((q) => q.id).join(' ')})`);
+  const q = new THREE.Quaternion().setFromRotationMatrix(new THREE.Matrix4().fromArray(p.matrix));
+  const c = panelToWorld(p.matrix, k.x, k.y);
+  const n = [p.matrix[8], p.matrix[9], p.matrix[10]];
+  const pos = [c[0] + 0.25 * n[0], c[1] + 0.25 * n[1], c[2] + 0.25 * n[2]];
+  await dev(page, (d, a: number[]) => {
+    d.controllers.right.position.set(a[0], a[1], a[2]);
+    d.controllers.right.quaternion.set(a[3], a[4], a[5], a[6]);
+  }, [...pos, q.x, q.y, q.z, q.w]);
+  await page.waitForFunction((want) => (window as unknown as Win).__segsplatXrPanel?.hover.right === want, id, { timeout: 60_000, polling: 100 });
+}
+
+describe('/view: asking by voice inside the headset (emulated Quest 3, living_room, no model downloaded)', () => {
+  it('"where is the lamp" spoken into the microphone, started with the mic key, lights up the lamps', async () => {
+    const { page, log } = await openPage(tb, '/view?xr-emulate=quest3&room=living_room&max-splats=20000');
+    await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 120_000 });
+    // No semantic model: the page answers from the sample's stored labels.
+    await page.waitForSelector('[data-testid="model-state"]:not([data-state="ready"])', { timeout: 60_000 });
+    // Quest Browser shows no permission prompt inside an immersive session: the page asks first.
+    await page.waitForSelector('[data-testid="voice-status"][data-engine="on-device"]');
+    await press(page, '[data-testid="voice-allow"]');
+    await page.waitForFunction(() => !document.querySelector('[data-testid="voice-allow"]'), null, { timeout: 30_000 });
+    await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
+    await press(page, '[data-testid="enter-ar"]');
+    await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
+    await page.waitForFunction(() => !!(window as unknown as Partial<Win>).__segsplatXrPanel, null, { timeout: 60_000 });
+    await dev(page, (d) => {
+      d.primaryInputMode = 'controller';
+    }, null);
+    await frames(page, 2);
+
+    const seq0 = await answerSeq(page);
+    await aim(page, 'mic');
+    await dev(page, (d) => d.controllers.right.updateButtonValue('trigger', 1), null);
+    await frames(page, 2);
+    await dev(page, (d) => d.controllers.right.updateButtonValue('trigger', 0), null);
+    // Listening (the level meter is on the mic key), then the detector hears the silence after the question.
+    await page.waitForFunction(() => ['listening', 'thinking', 'heard'].includes((window as unknown as Win).__segsplatXrPanel?.voice ?? ''), null, { timeout: 60_000 });
+    await page.waitForSelector('[data-testid="voice-status"][data-phase="heard"]', { timeout: 90_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; voice: ${await page.innerText('[data-testid="voice-status"]')}`);
+    });
+    const heard = (await page.getAttribute('[data-testid="voice-status"]', 'data-heard')) ?? '';
+    expect(heard).toMatch(/\blamp\b/);
+    await page.waitForFunction((n) => Number(document.querySelector('[data-testid="view"]')?.getAttribute('data-answer-seq')) > n, seq0, { timeout: 90_000 });
+    const rows = await page.locator('[data-testid="answer"]').evaluateAll((els) => els.map((e) => ({ label: e.getAttribute('data-label') ?? '', source: e.getAttribute('data-source') })));
+    const lamps = rows.filter((r) => /lamp/i.test(r.label));
+    expect(lamps.length, JSON.stringify(rows)).toBeGreaterThanOrEqual(2);
+    expect(rows.every((r) => /lamp/i.test(r.label)), JSON.stringify(rows)).toBe(true);
+    // The sample scene's own lamps answer (stored labels), not only the headset's room labels.
+    expect(rows.some((r) => r.source === 'scene' || r.source === 'both'), JSON.stringify(rows)).toBe(true);
+    expect(Number(await page.getAttribute('[data-testid="view"]', 'data-highlighted'))).toBeGreaterThan(0);
+    await page.waitForFunction(() => /heard: "[^"]*lamp[^"]*" → /.test((window as unknown as Win).__segsplatXrPanel?.readout ?? ''), null, { timeout: 30_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; readout: ${(await panel(page))?.readout}`);
+    });
+    await frames(page, 2);
+    await page.screenshot({ path: screenshotPath('view-xr-voice') });
+    mkdirSync('docs/img/view', { recursive: true });
+    copyFileSync(screenshotPath('view-xr-voice'), join('docs/img/view', 'view-xr-voice.png'));
+    await page.close();
+    expect(log.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
+  });
+});
