@@ -56,20 +56,32 @@ async function aim(page: Page, id: string) {
   await page.waitForFunction((want) => (window as unknown as Win).__segsplatXrPanel?.hover.right === want, id, { timeout: 60_000, polling: 100 });
 }
 
+const t0 = Date.now();
+const step = (s: string) => process.stderr.write(`view-xr-voice ${((Date.now() - t0) / 1000).toFixed(0)} s: ${s}\n`);
+
 describe('/view: asking by voice inside the headset (emulated Quest 3, living_room, no model downloaded)', () => {
   it('"where is the lamp" spoken into the microphone, started with the mic key, lights up the lamps', async () => {
     const { page, log } = await openPage(tb, '/view?xr-emulate=quest3&room=living_room&max-splats=20000');
     await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 120_000 });
+    step('scene ready');
     // No semantic model: the page answers from the sample's stored labels.
     await page.waitForSelector('[data-testid="model-state"]:not([data-state="ready"])', { timeout: 60_000 });
     // Quest Browser shows no permission prompt inside an immersive session: the page asks first.
     await page.waitForSelector('[data-testid="voice-status"][data-engine="on-device"]');
     await press(page, '[data-testid="voice-allow"]');
-    await page.waitForFunction(() => !document.querySelector('[data-testid="voice-allow"]'), null, { timeout: 30_000 });
+    await page.waitForSelector('[data-testid="voice-status"][data-mic="granted"]', { timeout: 30_000 });
+    // Allowing the microphone also loads the recogniser (worker + model) while the user still is on the page.
+    await page.waitForSelector('[data-testid="voice-status"][data-recogniser^="PocketSphinx"]', { timeout: 120_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; voice: ${await page.innerText('[data-testid="voice-status"]')}`);
+    });
+    step('microphone allowed, recogniser loaded');
     await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
     await press(page, '[data-testid="enter-ar"]');
-    await page.waitForSelector('[data-xr-state="active"]', { timeout: 30_000 });
+    await page.waitForSelector('[data-xr-state="active"]', { timeout: 90_000 }).catch(async (e: Error) => {
+      throw new Error(`${e.message}; xr state: ${await page.getAttribute('[data-xr-state]', 'data-xr-state')}`);
+    });
     await page.waitForFunction(() => !!(window as unknown as Partial<Win>).__segsplatXrPanel, null, { timeout: 60_000 });
+    step('in AR, panel up');
     await dev(page, (d) => {
       d.primaryInputMode = 'controller';
     }, null);
@@ -82,9 +94,11 @@ describe('/view: asking by voice inside the headset (emulated Quest 3, living_ro
     await dev(page, (d) => d.controllers.right.updateButtonValue('trigger', 0), null);
     // Listening (the level meter is on the mic key), then the detector hears the silence after the question.
     await page.waitForFunction(() => ['listening', 'thinking', 'heard'].includes((window as unknown as Win).__segsplatXrPanel?.voice ?? ''), null, { timeout: 60_000 });
+    step('listening');
     await page.waitForSelector('[data-testid="voice-status"][data-phase="heard"]', { timeout: 90_000 }).catch(async (e: Error) => {
       throw new Error(`${e.message}; voice: ${await page.innerText('[data-testid="voice-status"]')}`);
     });
+    step('heard');
     const heard = (await page.getAttribute('[data-testid="voice-status"]', 'data-heard')) ?? '';
     expect(heard).toMatch(/\blamp\b/);
     await page.waitForFunction((n) => Number(document.querySelector('[data-testid="view"]')?.getAttribute('data-answer-seq')) > n, seq0, { timeout: 90_000 });
@@ -104,5 +118,5 @@ describe('/view: asking by voice inside the headset (emulated Quest 3, living_ro
     copyFileSync(screenshotPath('view-xr-voice'), join('docs/img/view', 'view-xr-voice.png'));
     await page.close();
     expect(log.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
-  });
+  }, 400_000);
 });
