@@ -115,7 +115,7 @@ export function QueryPanel(props: {
           {voiceStatus.phase === 'listening' ? '■ Stop' : '🎤 Speak'}
         </button>
       </form>
-      <div className="voice" data-testid="voice-status" data-phase={voiceStatus.phase} data-engine={voiceStatus.engine} data-recogniser={voiceStatus.recogniser ?? ''} data-mic={voiceStatus.mic} data-heard={voiceStatus.phase === 'heard' ? voiceStatus.text : ''}>
+      <div className="voice" data-testid="voice-status" data-phase={voiceStatus.phase} data-engine={voiceStatus.engine} data-recogniser={voiceStatus.recogniser ?? ''} data-mic={voiceStatus.mic} data-speech={voice.last.transcript ? `${voice.last.transcript.speechStartS.toFixed(2)}-${voice.last.transcript.speechEndS.toFixed(2)}/${voice.last.transcript.audioS.toFixed(2)}` : ''} data-heard={voiceStatus.phase === 'heard' ? voiceStatus.text : ''}>
         <span className="hint">
           voice: {engineName}
           {voiceStatus.browserEngine && (

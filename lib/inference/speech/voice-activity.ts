@@ -29,6 +29,7 @@ const FRAME = 160;
 export class VoiceActivity {
   readonly options: Required<VoiceActivityOptions>;
   private floorDb = -60;
+  private floorSet = false;
   private frames = 0;
   private run = 0;
   private quiet = 0;
@@ -74,7 +75,12 @@ export class VoiceActivity {
     this.level = Math.max(0, Math.min(1, (db + 60) / 60));
     const o = this.options;
     const msPerFrame = 10;
-    if (this.frames === 0) this.floorDb = Math.max(-70, db);
+    // The floor starts at the first frame with any signal: capture often opens with digital zeros,
+    // and a floor taken from them would make the room's steady noise look like speech.
+    if (!this.floorSet && db > -90) {
+      this.floorDb = Math.max(-70, db);
+      this.floorSet = true;
+    }
     const loud = db > this.floorDb + o.marginDb && db > o.minDb;
     // Floor: fast down, slow up (about 3 dB/s), never below -70 dBFS.
     if (db < this.floorDb) this.floorDb = Math.max(-70, 0.7 * this.floorDb + 0.3 * db);

@@ -208,7 +208,9 @@ export class VoiceInput {
         await this.prepare();
       }
       if (id !== this.id) return;
-      const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: true, noiseSuppression: true, autoGainControl: true, channelCount: 1 } });
+      // The browser's own processing off: the recogniser removes noise and normalises itself, and
+      // noise suppression / gain control reshape speech in ways its acoustic model never heard.
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 } });
       this.set({ mic: 'granted' });
       if (id !== this.id) {
         stream.getTracks().forEach((t) => t.stop());
@@ -220,7 +222,11 @@ export class VoiceInput {
       await ctx.resume();
       const src = ctx.createMediaStreamSource(stream);
       this.worker!.postMessage({ type: 'begin', id, sampleRate: ctx.sampleRate, source: this.source } satisfies ToSpeechWorker);
+      // TEST-ONLY: under the XR emulator the captured audio is kept for the browser test to inspect.
+      const keep = (globalThis as { __segsplatXrDevice?: unknown }).__segsplatXrDevice ? { rate: ctx.sampleRate, chunks: [] as Float32Array[] } : null;
+      if (keep) (globalThis as { __segsplatVoiceCapture?: unknown }).__segsplatVoiceCapture = keep;
       const send = (samples: Float32Array) => {
+        if (keep) keep.chunks.push(samples.slice());
         if (id === this.id && this.worker) this.worker.postMessage({ type: 'audio', id, samples } satisfies ToSpeechWorker, [samples.buffer]);
       };
       this.node = await captureNode(ctx, src, send);

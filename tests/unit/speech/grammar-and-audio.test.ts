@@ -147,6 +147,10 @@ describe('VoiceActivity', () => {
     const f = v.push(noise(3.2, 0.02, 7));
     expect(f.state).toBe('timeout');
     expect(v.speechStart).toBe(-1);
+    // Capture that opens with digital zeros, then the room's noise: still no speech.
+    const z = new VoiceActivity({ noSpeechTimeoutMs: 3000 });
+    z.push(new Int16Array(1600));
+    expect(z.push(noise(3, 0.02, 5)).state).toBe('timeout');
     const w = new VoiceActivity();
     const n = noise(2, 0.02, 9);
     const sp = signal([[0.8, 0.4]]);
