@@ -22,7 +22,7 @@ import { encodeWav16 } from '../../lib/inference/speech/wav';
 
 let tb: TestBrowser;
 beforeAll(async () => {
-  const wav = speak('where is the lamp', { voice: 'en-us', speed: 150, leadS: 1.5, tailS: 3, rate: 48000, noise: { kind: 'pinknoise', snrDb: 20 } });
+  const wav = speak('where is the lamp', { voice: 'en-us', speed: 150, leadS: 3, tailS: 4, rate: 48000, noise: { kind: 'pinknoise', snrDb: 20 } });
   tb = await launchBrowser({
     args: [
       '--use-fake-device-for-media-stream',

@@ -84,8 +84,9 @@ export class VoiceInput {
   private source: PhraseSource = {};
   private id = 0;
   private stream: MediaStream | null = null;
-  private ctx: AudioContext | null = null;
-  private node: AudioNode | null = null;
+  private graph: Promise<{ ctx: AudioContext; node: AudioNode }> | null = null;
+  private src: MediaStreamAudioSourceNode | null = null;
+  private sink: ((s: Float32Array) => void) | null = null;
   private ask: ((text: string) => void) | null = null;
   private browserRec: SpeechRecognitionLike | null = null;
   /** Last result, for tests and the bench (end of speech → answer). */
@@ -185,6 +186,7 @@ export class VoiceInput {
       s.getTracks().forEach((t) => t.stop());
       this.set({ mic: 'granted' });
       void this.prepare().catch(() => {});
+      void this.audioGraph().then(({ ctx }) => ctx.resume()).catch(() => {});
       return true;
     } catch (e) {
       this.set({ mic: 'denied', phase: 'error', text: `microphone: ${(e as Error).message}` });
@@ -208,6 +210,10 @@ export class VoiceInput {
         await this.prepare();
       }
       if (id !== this.id) return;
+      // The audio graph exists before the microphone opens (and stays between questions), so the first
+      // words are not lost while a busy main thread builds it.
+      const { ctx, node } = await this.audioGraph();
+      if (ctx.state !== 'running') await ctx.resume();
       // The browser's own processing off: the recogniser removes noise and normalises itself, and
       // noise suppression / gain control reshape speech in ways its acoustic model never heard.
       const stream = await navigator.mediaDevices.getUserMedia({ audio: { echoCancellation: false, noiseSuppression: false, autoGainControl: false, channelCount: 1 } });
@@ -217,19 +223,16 @@ export class VoiceInput {
         return;
       }
       this.stream = stream;
-      const ctx = new AudioContext();
-      this.ctx = ctx;
-      await ctx.resume();
-      const src = ctx.createMediaStreamSource(stream);
       this.worker!.postMessage({ type: 'begin', id, sampleRate: ctx.sampleRate, source: this.source } satisfies ToSpeechWorker);
       // TEST-ONLY: under the XR emulator the captured audio is kept for the browser test to inspect.
       const keep = (globalThis as { __segsplatXrDevice?: unknown }).__segsplatXrDevice ? { rate: ctx.sampleRate, chunks: [] as Float32Array[] } : null;
       if (keep) (globalThis as { __segsplatVoiceCapture?: unknown }).__segsplatVoiceCapture = keep;
-      const send = (samples: Float32Array) => {
+      this.sink = (samples: Float32Array) => {
         if (keep) keep.chunks.push(samples.slice());
         if (id === this.id && this.worker) this.worker.postMessage({ type: 'audio', id, samples } satisfies ToSpeechWorker, [samples.buffer]);
       };
-      this.node = await captureNode(ctx, src, send);
+      this.src = ctx.createMediaStreamSource(stream);
+      this.src.connect(node);
       this.set({ phase: 'listening', text: 'listening…', level: 0 });
     } catch (e) {
       this.stopCapture();
@@ -252,13 +255,25 @@ export class VoiceInput {
   }
 
   private stopCapture() {
-    this.node?.disconnect();
-    this.node = null;
+    this.sink = null;
+    this.src?.disconnect();
+    this.src = null;
     this.stream?.getTracks().forEach((t) => t.stop());
     this.stream = null;
-    void this.ctx?.close().catch(() => {});
-    this.ctx = null;
     if (this.status.phase === 'listening') this.set({ phase: 'thinking', text: 'thinking…', level: 0 });
+  }
+
+  /** The AudioContext and the capture node, made once (the context may start suspended until a gesture). */
+  private audioGraph(): Promise<{ ctx: AudioContext; node: AudioNode }> {
+    this.graph ??= (async () => {
+      const ctx = new AudioContext();
+      const node = await captureNode(ctx, (s) => this.sink?.(s));
+      return { ctx, node };
+    })();
+    this.graph.catch(() => {
+      this.graph = null;
+    });
+    return this.graph;
   }
 
   private startBrowser() {
@@ -283,14 +298,13 @@ export class VoiceInput {
   }
 }
 
-async function captureNode(ctx: AudioContext, src: MediaStreamAudioSourceNode, send: (s: Float32Array) => void): Promise<AudioNode> {
+async function captureNode(ctx: AudioContext, send: (s: Float32Array) => void): Promise<AudioNode> {
   if (ctx.audioWorklet) {
     const url = URL.createObjectURL(new Blob([WORKLET], { type: 'text/javascript' }));
     try {
       await ctx.audioWorklet.addModule(url);
       const node = new AudioWorkletNode(ctx, 'segsplat-capture', { numberOfInputs: 1, numberOfOutputs: 0 });
       node.port.onmessage = (e: MessageEvent<Float32Array>) => send(e.data);
-      src.connect(node);
       return node;
     } catch {
       // fall through to the ScriptProcessor below (older engines, blocked blob: modules)
@@ -300,7 +314,6 @@ async function captureNode(ctx: AudioContext, src: MediaStreamAudioSourceNode, s
   }
   const sp = ctx.createScriptProcessor(1024, 1, 1);
   sp.onaudioprocess = (e) => send(new Float32Array(e.inputBuffer.getChannelData(0)));
-  src.connect(sp);
   sp.connect(ctx.destination);
   return sp;
 }
