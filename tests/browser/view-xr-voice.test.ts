@@ -1,14 +1,14 @@
 /**
  * A spoken question in the headset (emulated Quest 3, iwer + @iwer/sem living_room, the shipped sample
- * scene, no semantic model downloaded): Chromium's fake microphone plays a WAV that espeak-ng speaks in
- * this test ("where is the lamp", with pink noise mixed in by sox), the page asks for the microphone
+ * scene, no semantic model downloaded): the microphone plays a WAV that espeak-ng speaks in this test
+ * ("where is the lamp", with pink noise mixed in by sox; getUserMedia is answered with a stream of it), the page asks for the microphone
  * before the session (Quest Browser cannot prompt inside it), the user points the right controller at
  * the in-XR panel's mic key and pulls the trigger; the on-device recogniser (PocketSphinx wasm in a
  * worker) listens until the voice detector hears silence, the panel shows "heard: ...", the transcript
  * goes through the page's `ask`, and the sample's lamps light up (answers from the stored labels and
  * the room labels; highlighted splats).
  */
-import { copyFileSync, mkdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as THREE from 'three';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -21,17 +21,31 @@ import { speak } from '../support/spoken-audio';
 import { encodeWav16 } from '../../lib/inference/speech/wav';
 
 let tb: TestBrowser;
+let wavBytes: Buffer;
 beforeAll(async () => {
-  const wav = speak('where is the lamp', { voice: 'en-us', speed: 150, leadS: 3, tailS: 4, rate: 48000, noise: { kind: 'pinknoise', snrDb: 20 } });
-  tb = await launchBrowser({
-    args: [
-      '--use-fake-device-for-media-stream',
-      '--use-fake-ui-for-media-stream',
-      // %noloop: the question is said once, then the fake microphone is silent (stop on silence).
-      `--use-file-for-fake-audio-capture=${wav}%noloop`,
-      // Headless Chromium has no user gesture for the AudioContext behind an emulated XR select.
-      '--autoplay-policy=no-user-gesture-required',
-    ],
+  const wav = speak('where is the lamp', { voice: 'en-us', speed: 150, leadS: 1, tailS: 3, rate: 48000, noise: { kind: 'pinknoise', snrDb: 20 } });
+  wavBytes = readFileSync(wav);
+  tb = await launchBrowser({ args: ['--use-fake-device-for-media-stream', '--use-fake-ui-for-media-stream', '--autoplay-policy=no-user-gesture-required'] });
+  // The microphone: getUserMedia audio answers with a stream that plays the spoken question from the
+  // moment it is opened (Chromium's --use-file-for-fake-audio-capture plays its file on its own clock,
+  // so a question said once is long over when the emulated user, at ~1 XR frame a second, presses the key).
+  await tb.context.route('**/__test-audio/question.wav', (r) => r.fulfill({ body: wavBytes, contentType: 'audio/wav' }));
+  await tb.context.addInitScript(() => {
+    const md = navigator.mediaDevices;
+    const orig = md.getUserMedia.bind(md);
+    md.getUserMedia = async (c?: MediaStreamConstraints) => {
+      if (!c?.audio) return orig(c);
+      const ctx = new AudioContext();
+      await ctx.resume();
+      const buf = await ctx.decodeAudioData(await (await fetch('/__test-audio/question.wav')).arrayBuffer());
+      const src = ctx.createBufferSource();
+      src.buffer = buf;
+      const dst = ctx.createMediaStreamDestination();
+      src.connect(dst);
+      src.start();
+      (window as unknown as { __micOpened: number }).__micOpened = ((window as unknown as { __micOpened?: number }).__micOpened ?? 0) + 1;
+      return dst.stream;
+    };
   });
 });
 afterAll(async () => {
@@ -68,8 +82,7 @@ describe('/view: asking by voice inside the headset (emulated Quest 3, living_ro
     // No semantic model: the page answers from the sample's stored labels.
     await page.waitForSelector('[data-testid="model-state"]:not([data-state="ready"])', { timeout: 60_000 });
     // Quest Browser shows no permission prompt inside an immersive session: the page offers to ask first.
-    // (Not pressed here: Chromium's fake microphone plays its file once, from the first time it is opened,
-    // and --use-fake-ui-for-media-stream grants the permission anyway; it is pressed at the end.)
+    // (Not pressed here: --use-fake-ui-for-media-stream grants the permission anyway.)
     await page.waitForSelector('[data-testid="voice-status"][data-engine="on-device"] [data-testid="voice-allow"]');
     step('on the page');
     await page.waitForSelector('[data-xr-state="ready"]', { timeout: 30_000 });
