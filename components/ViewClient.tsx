@@ -27,6 +27,7 @@ import { boxesFromAabbs, highlightedCount, rowCounts, type SplatHighlight } from
 import { ProgressBar } from './ProgressBar';
 import { ModelNotice } from './query/ModelNotice';
 import { QueryPanel } from './query/QueryPanel';
+import { voiceInput } from '@/lib/web/speech/voice-input';
 import { XrButton } from './XrButton';
 import { useSceneBuild } from './useSceneBuild';
 import { useXrSession } from './useXrSession';
@@ -271,6 +272,11 @@ export default function ViewClient() {
     () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => displayLabel(m.label)) : [] }),
     [recent, room, loaded],
   );
+  // Spoken questions are recognised against what this scene and room can answer (the whole indoor
+  // vocabulary only once the text model can answer open-vocabulary questions: a small grammar hears better).
+  useEffect(() => {
+    voiceInput().setScene({ sceneLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => m.label) : [], roomLabels: [...new Set(room.map((e) => e.label))], vocabulary: model.state === 'ready' });
+  }, [loaded, room, model.state]);
   // The page's download button is out of reach inside AR (no DOM overlay on Quest): the panel offers it too.
   const canDownload = (model.state === 'not-installed' || model.state === 'error') && model.status != null;
   const modelMissing =
