@@ -16,6 +16,8 @@
  * heading is kept), then a shift along y that puts the floor at 0. Units stay the capture's own:
  * metric for device depth and RGB-D rigs, the poses' arbitrary unit for COLMAP photo captures.
  */
+import { multiply } from '../capture/pose';
+import { quatFromAxes } from '../splat/covariance';
 
 export type Vec3 = [number, number, number];
 export type UpSource = 'capture' | 'plane' | 'cameras' | 'none';
@@ -355,49 +357,13 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
 }
 
 /** m * c2w for column-major 4x4s (a capture pose moved into the app world). */
-export function transformPose(m: ArrayLike<number>, c2w: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(16);
-  for (let c = 0; c < 4; c++)
-    for (let r = 0; r < 4; r++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += m[k * 4 + r] * c2w[c * 4 + k];
-      out[c * 4 + r] = s;
-    }
-  return out;
-}
+export const transformPose = (m: ArrayLike<number>, c2w: ArrayLike<number>): Float64Array => multiply(m, c2w);
 
 /** Quaternion (x, y, z, w) of the rotation part of a column-major 4x4 (orthonormal). */
 export function quaternionOfMatrix(m: ArrayLike<number>): [number, number, number, number] {
-  const m00 = m[0], m01 = m[4], m02 = m[8], m10 = m[1], m11 = m[5], m12 = m[9], m20 = m[2], m21 = m[6], m22 = m[10];
-  const tr = m00 + m11 + m22;
-  let x, y, z, w;
-  if (tr > 0) {
-    const s = 0.5 / Math.sqrt(tr + 1);
-    w = 0.25 / s;
-    x = (m21 - m12) * s;
-    y = (m02 - m20) * s;
-    z = (m10 - m01) * s;
-  } else if (m00 > m11 && m00 > m22) {
-    const s = 2 * Math.sqrt(1 + m00 - m11 - m22);
-    w = (m21 - m12) / s;
-    x = 0.25 * s;
-    y = (m01 + m10) / s;
-    z = (m02 + m20) / s;
-  } else if (m11 > m22) {
-    const s = 2 * Math.sqrt(1 + m11 - m00 - m22);
-    w = (m02 - m20) / s;
-    x = (m01 + m10) / s;
-    y = 0.25 * s;
-    z = (m12 + m21) / s;
-  } else {
-    const s = 2 * Math.sqrt(1 + m22 - m00 - m11);
-    w = (m10 - m01) / s;
-    x = (m02 + m20) / s;
-    y = (m12 + m21) / s;
-    z = 0.25 * s;
-  }
-  const l = Math.hypot(x, y, z, w);
-  return [x / l, y / l, z / l, w / l];
+  const q = new Float64Array(4);
+  quatFromAxes(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10], q);
+  return [q[0], q[1], q[2], q[3]];
 }
 
 /**
