@@ -1,0 +1,79 @@
+/**
+ * Page-side code of tests/browser/webgpu-gaussians.test.ts (bundled by the test with esbuild and
+ * loaded into a blank page): reads a frame of a capture bundle over HTTP, runs Gaussians from depth
+ * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter), and returns
+ * the counts and the largest differences per parameter.
+ */
+import { readCaptureBundle } from '@/lib/capture/capture-bundle';
+import { httpFiles } from '@/lib/web/http-files';
+import { GaussianScene } from '@/lib/splat/gaussian-scene';
+import { gaussiansFromDepth } from '@/lib/splat/gaussians-from-depth';
+import { HeavyStages } from '@/lib/gpu/heavy-stages';
+
+export interface GaussiansAgreement {
+  backend: string;
+  reason?: string;
+  adapter: string;
+  software: boolean;
+  stride: number;
+  cpu: { count: number; invalid: number; flying: number; outsideImage: number; ms: number };
+  gpu: { count: number; invalid: number; flying: number; outsideImage: number; ms: number };
+  sourceMismatch: number;
+  viewMismatch: number;
+  maxPos: number;
+  maxScaleRel: number;
+  minRotDot: number;
+  maxColor: number;
+  maxOpacity: number;
+  maxWeightRel: number;
+}
+
+async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[]): Promise<GaussiansAgreement[]> {
+  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
+  const frame = bundle.frames[frameIndex];
+  if (!frame?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
+  const stages = await HeavyStages.create();
+  const out: GaussiansAgreement[] = [];
+  for (const stride of strides) {
+    const a = new GaussianScene({ initialCapacity: 1 }), b = new GaussianScene({ initialCapacity: 1 });
+    let t = performance.now();
+    const ra = gaussiansFromDepth(a, frame, 3, { stride });
+    const cpuMs = performance.now() - t;
+    // First call compiles the pipeline; time the second.
+    await stages.gaussiansFromDepth(new GaussianScene({ initialCapacity: 1 }), frame, 3, { stride });
+    t = performance.now();
+    const run = await stages.gaussiansFromDepth(b, frame, 3, { stride });
+    const gpuMs = performance.now() - t;
+    const rb = run.result;
+    const n = Math.min(a.count, b.count);
+    let sourceMismatch = 0, viewMismatch = 0, maxPos = 0, maxScaleRel = 0, minRotDot = 1, maxColor = 0, maxOpacity = 0, maxWeightRel = 0;
+    for (let i = 0; i < n; i++) {
+      if (a.sourcePixel[i] !== b.sourcePixel[i]) sourceMismatch++;
+      if (a.sourceView[i] !== b.sourceView[i]) viewMismatch++;
+      let dot = 0;
+      for (let c = 0; c < 3; c++) {
+        maxPos = Math.max(maxPos, Math.abs(a.positions[i * 3 + c] - b.positions[i * 3 + c]));
+        maxScaleRel = Math.max(maxScaleRel, Math.abs(a.scales[i * 3 + c] - b.scales[i * 3 + c]) / a.scales[i * 3 + c]);
+        maxColor = Math.max(maxColor, Math.abs(a.colors[i * 3 + c] - b.colors[i * 3 + c]));
+      }
+      for (let c = 0; c < 4; c++) dot += a.rotations[i * 4 + c] * b.rotations[i * 4 + c];
+      // q and -q are the same rotation (Shepperd's branches may pick either sign).
+      minRotDot = Math.min(minRotDot, Math.abs(dot));
+      maxOpacity = Math.max(maxOpacity, Math.abs(a.opacities[i] - b.opacities[i]));
+      maxWeightRel = Math.max(maxWeightRel, Math.abs(a.weight[i] - b.weight[i]) / a.weight[i]);
+    }
+    out.push({
+      backend: run.backend,
+      reason: run.reason,
+      adapter: stages.gpu?.adapter ?? '',
+      software: stages.gpu?.software ?? false,
+      stride,
+      cpu: { count: ra.count, invalid: ra.invalid, flying: ra.flying, outsideImage: ra.outsideImage, ms: cpuMs },
+      gpu: { count: rb.count, invalid: rb.invalid, flying: rb.flying, outsideImage: rb.outsideImage, ms: gpuMs },
+      sourceMismatch, viewMismatch, maxPos, maxScaleRel, minRotDot, maxColor, maxOpacity, maxWeightRel,
+    });
+  }
+  return out;
+}
+
+(globalThis as unknown as { gaussiansAgreement: typeof gaussiansAgreement }).gaussiansAgreement = gaussiansAgreement;
