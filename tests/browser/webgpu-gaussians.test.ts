@@ -51,21 +51,30 @@ afterAll(async () => {
   await new Promise((r) => server?.close(r));
 });
 
-it('WebGPU and CPU Gaussians from depth agree on a sample-room frame', async () => {
+it.each([
+  { name: 'exact depth', edit: false, strides: [1, 3] },
+  { name: 'edited depth (holes, NaN, a step, flying pixels, confidence, rays outside the image)', edit: true, strides: [1, 2] },
+])('WebGPU and CPU Gaussians from depth agree on a sample-room frame: $name', async ({ edit, strides }) => {
   const page = await tb.context.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   await page.goto(base + '/', { waitUntil: 'load' });
   await page.waitForFunction(() => 'gaussiansAgreement' in globalThis);
   const rows = await page.evaluate(
-    ([url]) => (globalThis as unknown as { gaussiansAgreement: (u: string, f: number, s: number[]) => Promise<GaussiansAgreement[]> }).gaussiansAgreement(url, 2, [1, 3]),
-    [base + '/samples/living_room/'],
+    ([url, s, e]) =>
+      (globalThis as unknown as { gaussiansAgreement: (u: string, f: number, s: number[], e: boolean) => Promise<GaussiansAgreement[]> }).gaussiansAgreement(url, 2, s, e),
+    [base + '/samples/living_room/', strides, edit] as const,
   );
   console.log(JSON.stringify(rows));
   for (const r of rows) {
     expect(r.backend, `stride ${r.stride}: ${r.reason}`).toBe('webgpu');
     expect(r.software).toBe(true);
     expect(r.cpu.count).toBeGreaterThan(1000);
+    if (edit) {
+      expect(r.cpu.invalid).toBeGreaterThan(0);
+      expect(r.cpu.flying).toBeGreaterThan(0);
+      expect(r.cpu.outsideImage).toBeGreaterThan(0);
+    }
     expect(r.gpu.count).toBe(r.cpu.count);
     expect(r.gpu.invalid).toBe(r.cpu.invalid);
     expect(r.gpu.flying).toBe(r.cpu.flying);

@@ -4,6 +4,7 @@
  * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter), and returns
  * the counts and the largest differences per parameter.
  */
+import type { Frame } from '@/lib/capture/frame';
 import { readCaptureBundle } from '@/lib/capture/capture-bundle';
 import { httpFiles } from '@/lib/web/http-files';
 import { GaussianScene } from '@/lib/splat/gaussian-scene';
@@ -28,10 +29,32 @@ export interface GaussiansAgreement {
   maxWeightRel: number;
 }
 
-async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[]): Promise<GaussiansAgreement[]> {
+/**
+ * The frame with every case the kernel decides on: missing and NaN depth, a depth step (edges), a
+ * column of flying pixels on the step, confidence from 0 to 0.99, and depth intrinsics shifted so
+ * rays at one border miss the image.
+ */
+function edited(frame: Frame): Frame {
+  const dm = frame.depth!;
+  const W = dm.width, H = dm.height;
+  const d = Float32Array.from(dm.data);
+  for (let v = 10; v < 20; v++) d.fill(0, v * W, (v + 1) * W);
+  for (let u = 5; u < 15; u++) d[30 * W + u] = NaN;
+  for (let v = 100; v < 160; v++) {
+    for (let u = 100; u < 180; u++) d[v * W + u] *= 1.4;
+    d[v * W + 180] *= 1.2;
+  }
+  const confidence = new Float32Array(W * H);
+  for (let i = 0; i < W * H; i++) confidence[i] = ((i * 7919) % 100) / 100;
+  const k = dm.intrinsics ?? frame.intrinsics;
+  return { ...frame, depth: { ...dm, data: d, confidence, intrinsics: { ...k, cx: k.cx + 20 } } };
+}
+
+async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[], edit: boolean): Promise<GaussiansAgreement[]> {
   const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
-  const frame = bundle.frames[frameIndex];
-  if (!frame?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
+  const exact = bundle.frames[frameIndex];
+  if (!exact?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
+  const frame = edit ? edited(exact) : exact;
   const stages = await HeavyStages.create();
   const out: GaussiansAgreement[] = [];
   for (const stride of strides) {
