@@ -100,3 +100,58 @@ async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides
 }
 
 (globalThis as unknown as { gaussiansAgreement: typeof gaussiansAgreement }).gaussiansAgreement = gaussiansAgreement;
+
+/** The frame resampled (nearest) to width x height: depth, confidence, image and both intrinsics. */
+function resized(frame: Frame, width: number, height: number): Frame {
+  const dm = frame.depth!;
+  const sx = dm.width / width, sy = dm.height / height;
+  const data = new Float32Array(width * height);
+  for (let v = 0; v < height; v++) for (let u = 0; u < width; u++) data[v * width + u] = dm.data[Math.floor(v * sy) * dm.width + Math.floor(u * sx)];
+  const im = frame.image;
+  const ix = im.width / width, iy = im.height / height;
+  const img = new Uint8Array(width * height * 3);
+  for (let v = 0; v < height; v++)
+    for (let u = 0; u < width; u++) {
+      const s = (Math.floor(v * iy) * im.width + Math.floor(u * ix)) * 3, o = (v * width + u) * 3;
+      img[o] = im.data[s]; img[o + 1] = im.data[s + 1]; img[o + 2] = im.data[s + 2];
+    }
+  // Intrinsics describe their own image size; the kernels rescale them to the arrays.
+  return { ...frame, image: { ...im, width, height, data: img }, depth: { ...dm, width, height, data, confidence: undefined } };
+}
+
+export interface GaussiansTiming {
+  width: number;
+  height: number;
+  count: number;
+  backend: string;
+  adapter: string;
+  software: boolean;
+  cpuMs: number;
+  gpuMs: number;
+}
+
+const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+/** Median wall time of Gaussians from depth on a sample frame resampled to width x height, CPU and HeavyStages. */
+async function gaussiansTiming(bundleUrl: string, frameIndex: number, width: number, height: number, reps: number): Promise<GaussiansTiming> {
+  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
+  const frame = resized(bundle.frames[frameIndex], width, height);
+  const stages = await HeavyStages.create();
+  const cpu: number[] = [], gpu: number[] = [];
+  let count = 0, backend = '';
+  // One untimed call each: JIT warm-up and the pipeline compile.
+  gaussiansFromDepth(new GaussianScene({ initialCapacity: width * height }), frame, 0);
+  await stages.gaussiansFromDepth(new GaussianScene({ initialCapacity: width * height }), frame, 0);
+  for (let i = 0; i < reps; i++) {
+    const a = new GaussianScene({ initialCapacity: width * height }), b = new GaussianScene({ initialCapacity: width * height });
+    let t = performance.now();
+    count = gaussiansFromDepth(a, frame, 0).count;
+    cpu.push(performance.now() - t);
+    t = performance.now();
+    backend = (await stages.gaussiansFromDepth(b, frame, 0)).backend;
+    gpu.push(performance.now() - t);
+  }
+  return { width, height, count, backend, adapter: stages.gpu?.adapter ?? '', software: stages.gpu?.software ?? false, cpuMs: median(cpu), gpuMs: median(gpu) };
+}
+
+(globalThis as unknown as { gaussiansTiming: typeof gaussiansTiming }).gaussiansTiming = gaussiansTiming;
