@@ -4,13 +4,17 @@
  * the CPU ran, when it did). A WebGPU failure at run time (lost device, a limit) falls back to the
  * CPU for that call and is reported, so a keyframe is never lost to the GPU path.
  *
- * Stages with a WebGPU kernel today: gaussiansFromDepth. Everything else is CPU only.
+ * Stages with a WebGPU kernel today: gaussiansFromDepth and the exhaustive plane sweep (sweepAll).
+ * The coarse-to-fine sweep, depth conditioning and fusion are CPU only.
  */
 import type { Frame } from '../capture/frame';
 import type { GaussianScene } from '../splat/gaussian-scene';
 import { gaussiansFromDepth, type DepthToGaussiansOptions, type DepthToGaussiansResult } from '../splat/gaussians-from-depth';
 import { GpuStageError, gaussiansFromDepthGpu } from './gaussians-from-depth-gpu';
 import { requestGpuDevice, type GpuDeviceInfo } from './gpu-device';
+import { planeSweepGpu } from './plane-sweep-gpu';
+import { createSweepKernel, type SweepKernelResult, type SweepKernelSettings } from '../inference/depth/plane-sweep-kernel';
+import type { StereoView } from '../inference/depth/stereo-view';
 
 export type StageBackend = 'webgpu' | 'cpu';
 
@@ -44,6 +48,24 @@ export class HeavyStages {
       // Bad input and a full scene are the caller's errors, the same on either backend.
       if (!(e instanceof GpuStageError)) throw e;
       return { result: gaussiansFromDepth(scene, frame, viewIndex, opts), backend: 'cpu', reason: `WebGPU run failed: ${(e as Error).message}` };
+    }
+  }
+
+  /** Every plane over the whole reference (plane-sweep mode 'full'); inputs checked by the caller (checkPlaneSweepInputs). */
+  async sweepAll(ref: StereoView, sources: StereoView[], set: SweepKernelSettings): Promise<StageRun<SweepKernelResult>> {
+    const cpu = (): SweepKernelResult => {
+      const k = createSweepKernel(ref, sources, set);
+      const all = new Int32Array(set.planes);
+      for (let p = 0; p < all.length; p++) all[p] = p;
+      k.sweepRect(0, ref.width, 0, ref.height, all, all.length);
+      return k.result();
+    };
+    if (!this.gpu) return { result: cpu(), backend: 'cpu', reason: this.noGpuReason ?? undefined };
+    try {
+      return { result: await planeSweepGpu(this.gpu.device, ref, sources, set), backend: 'webgpu' };
+    } catch (e) {
+      if (!(e instanceof GpuStageError)) throw e;
+      return { result: cpu(), backend: 'cpu', reason: `WebGPU run failed: ${(e as Error).message}` };
     }
   }
 }

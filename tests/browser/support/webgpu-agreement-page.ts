@@ -10,6 +10,8 @@ import { httpFiles } from '@/lib/web/http-files';
 import { GaussianScene } from '@/lib/splat/gaussian-scene';
 import { gaussiansFromDepth } from '@/lib/splat/gaussians-from-depth';
 import { HeavyStages } from '@/lib/gpu/heavy-stages';
+import { createSweepKernel } from '@/lib/inference/depth/plane-sweep-kernel';
+import { makeStereoView } from '@/lib/inference/depth/stereo-view';
 
 export interface GaussiansAgreement {
   backend: string;
@@ -155,3 +157,62 @@ async function gaussiansTiming(bundleUrl: string, frameIndex: number, width: num
 }
 
 (globalThis as unknown as { gaussiansTiming: typeof gaussiansTiming }).gaussiansTiming = gaussiansTiming;
+
+export interface SweepAgreement {
+  width: number;
+  height: number;
+  planes: number;
+  sources: number;
+  /** Pixels with a depth on either side. */
+  pixels: number;
+  /** Pixels where one side has a depth and the other none. */
+  validMismatch: number;
+  /** Fraction of pixels whose depths agree within 0.1 % (same winning plane and parabola). */
+  depthAgree: number;
+  /** Largest |score difference| over the agreeing pixels. */
+  maxScore: number;
+  /** Largest |margin difference| over the agreeing pixels. */
+  maxMargin: number;
+  cpuMs: number;
+  gpuMs: number;
+  adapter: string;
+  backend: string;
+  reason?: string;
+}
+
+/** The exhaustive plane sweep of frame `refIndex` against `srcIndices` at width x height, CPU kernel vs WebGPU. */
+async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: number[], width: number, height: number, planes: number): Promise<SweepAgreement> {
+  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: Math.max(refIndex, ...srcIndices) + 1 });
+  const view = (i: number) => makeStereoView(bundle.frames[i], width, height);
+  const ref = view(refIndex), sources = srcIndices.map(view);
+  const set = { planes, near: 0.4, far: 8, radius: 3, bestK: Math.min(2, sources.length), noiseStd: 0.01 };
+  const stages = await HeavyStages.create();
+  let t = performance.now();
+  const kernel = createSweepKernel(ref, sources, set);
+  const all = Array.from({ length: planes }, (_, p) => p);
+  kernel.sweepRect(0, width, 0, height, all, planes);
+  const a = kernel.result();
+  const cpuMs = performance.now() - t;
+  await stages.sweepAll(ref, sources, set);
+  t = performance.now();
+  const run = await stages.sweepAll(ref, sources, set);
+  const b = run.result;
+  const gpuMs = performance.now() - t;
+  let pixels = 0, validMismatch = 0, agree = 0, maxScore = 0, maxMargin = 0;
+  for (let i = 0; i < width * height; i++) {
+    if (!(a.depth[i] > 0) && !(b.depth[i] > 0)) continue;
+    pixels++;
+    if (!(a.depth[i] > 0) || !(b.depth[i] > 0)) {
+      validMismatch++;
+      continue;
+    }
+    if (Math.abs(a.depth[i] - b.depth[i]) <= 1e-3 * a.depth[i]) {
+      agree++;
+      maxScore = Math.max(maxScore, Math.abs(a.score[i] - b.score[i]));
+      maxMargin = Math.max(maxMargin, Math.abs(a.margin[i] - b.margin[i]));
+    }
+  }
+  return { width, height, planes, sources: sources.length, pixels, validMismatch, depthAgree: agree / pixels, maxScore, maxMargin, cpuMs, gpuMs, adapter: stages.gpu?.adapter ?? '', backend: run.backend, reason: run.reason };
+}
+
+(globalThis as unknown as { sweepAgreement: typeof sweepAgreement }).sweepAgreement = sweepAgreement;

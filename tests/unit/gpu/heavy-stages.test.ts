@@ -8,6 +8,8 @@ import { HeavyStages } from '../../../lib/gpu/heavy-stages';
 import { requestGpuDevice } from '../../../lib/gpu/gpu-device';
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
 import { gaussiansFromDepth } from '../../../lib/splat/gaussians-from-depth';
+import { planeSweep } from '../../../lib/inference/depth/plane-sweep';
+import { makeStereoView } from '../../../lib/inference/depth/stereo-view';
 import { castFrame, intrinsics, lookAt, wall } from '../splat-core/synthetic';
 
 const frame = castFrame('f', lookAt([0.2, 1.5, 2], [0.2, 1.5, 0]), intrinsics(40, 30), [wall()]);
@@ -38,5 +40,17 @@ describe('HeavyStages', () => {
   it('lets bad input through as the error it is', async () => {
     const stages = await HeavyStages.create();
     await expect(stages.gaussiansFromDepth(new GaussianScene(), { ...frame, depth: undefined }, 0)).rejects.toThrow(/no depth map/);
+  });
+
+  it('sweeps all planes on the CPU like planeSweep in full mode', async () => {
+    const k = intrinsics(40, 30);
+    const views = [-0.1, 0, 0.1].map((x, i) => makeStereoView(castFrame(`s${i}`, lookAt([0.2 + x, 1.5, 2], [0.2, 1.5, 0]), k, [wall()]), 40, 30));
+    const stages = await HeavyStages.create();
+    const set = { planes: 16, near: 0.5, far: 6, radius: 3, bestK: 2, noiseStd: 0.01 };
+    const run = await stages.sweepAll(views[1], [views[0], views[2]], set);
+    expect(run.backend).toBe('cpu');
+    const ref = planeSweep(views[1], [views[0], views[2]], { planes: 16, near: 0.5, far: 6, window: 7, bestK: 2, noiseStd: 0.01, mode: 'full' });
+    expect(run.result.depth).toEqual(ref.depth);
+    expect(run.result.score).toEqual(ref.score);
   });
 });
