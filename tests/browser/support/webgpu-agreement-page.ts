@@ -12,6 +12,8 @@ import { gaussiansFromDepth } from '@/lib/splat/gaussians-from-depth';
 import { HeavyStages } from '@/lib/gpu/heavy-stages';
 import { createSweepKernel } from '@/lib/inference/depth/plane-sweep-kernel';
 import { makeStereoView } from '@/lib/inference/depth/stereo-view';
+import { estimateDepthRange } from '@/lib/inference/depth/source-views';
+import { importTransformsJson, loadFrame } from '@/lib/capture/transforms-json';
 
 export interface GaussiansAgreement {
   backend: string;
@@ -171,8 +173,10 @@ export interface SweepAgreement {
   depthAgree: number;
   /** Largest |score difference| over the agreeing pixels. */
   maxScore: number;
-  /** Largest |margin difference| over the agreeing pixels. */
+  /** Largest |margin difference| over the agreeing pixels (the runner-up plane can flip on a near-tie). */
   maxMargin: number;
+  /** Fraction of the agreeing pixels whose margins agree within 1e-3. */
+  marginAgree: number;
   cpuMs: number;
   gpuMs: number;
   adapter: string;
@@ -180,12 +184,24 @@ export interface SweepAgreement {
   reason?: string;
 }
 
-/** The exhaustive plane sweep of frame `refIndex` against `srcIndices` at width x height, CPU kernel vs WebGPU. */
-async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: number[], width: number, height: number, planes: number): Promise<SweepAgreement> {
-  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: Math.max(refIndex, ...srcIndices) + 1 });
-  const view = (i: number) => makeStereoView(bundle.frames[i], width, height);
+/**
+ * The exhaustive plane sweep of frame `refIndex` against `srcIndices` at width x height, CPU kernel vs
+ * WebGPU. `bundleUrl` is a capture bundle, or a folder with a transforms.json (the fox) when
+ * `transforms` is set; the depth range comes from the poses (estimateDepthRange) for the latter.
+ */
+async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: number[], width: number, height: number, planes: number, transforms = false): Promise<SweepAgreement> {
+  const need = [refIndex, ...srcIndices];
+  let frames: Frame[];
+  let range = { near: 0.4, far: 8 };
+  if (transforms) {
+    const imp = await importTransformsJson(httpFiles(bundleUrl));
+    frames = [];
+    for (const i of need) frames[i] = await loadFrame(imp.frames[i]);
+    range = estimateDepthRange(frames[refIndex].cameraToWorld, imp.frames.map((r) => r.cameraToWorld));
+  } else frames = (await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: Math.max(...need) + 1 })).frames;
+  const view = (i: number) => makeStereoView(frames[i], width, height);
   const ref = view(refIndex), sources = srcIndices.map(view);
-  const set = { planes, near: 0.4, far: 8, radius: 3, bestK: Math.min(2, sources.length), noiseStd: 0.01 };
+  const set = { planes, ...range, radius: 3, bestK: Math.min(2, sources.length), noiseStd: 0.01 };
   const stages = await HeavyStages.create();
   let t = performance.now();
   const kernel = createSweepKernel(ref, sources, set);
@@ -198,7 +214,7 @@ async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: n
   const run = await stages.sweepAll(ref, sources, set);
   const b = run.result;
   const gpuMs = performance.now() - t;
-  let pixels = 0, validMismatch = 0, agree = 0, maxScore = 0, maxMargin = 0;
+  let pixels = 0, validMismatch = 0, agree = 0, maxScore = 0, maxMargin = 0, marginOk = 0;
   for (let i = 0; i < width * height; i++) {
     if (!(a.depth[i] > 0) && !(b.depth[i] > 0)) continue;
     pixels++;
@@ -210,9 +226,10 @@ async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: n
       agree++;
       maxScore = Math.max(maxScore, Math.abs(a.score[i] - b.score[i]));
       maxMargin = Math.max(maxMargin, Math.abs(a.margin[i] - b.margin[i]));
+      if (Math.abs(a.margin[i] - b.margin[i]) <= 1e-3) marginOk++;
     }
   }
-  return { width, height, planes, sources: sources.length, pixels, validMismatch, depthAgree: agree / pixels, maxScore, maxMargin, cpuMs, gpuMs, adapter: stages.gpu?.adapter ?? '', backend: run.backend, reason: run.reason };
+  return { width, height, planes, sources: sources.length, pixels, validMismatch, depthAgree: agree / pixels, maxScore, maxMargin, marginAgree: marginOk / agree, cpuMs, gpuMs, adapter: stages.gpu?.adapter ?? '', backend: run.backend, reason: run.reason };
 }
 
 (globalThis as unknown as { sweepAgreement: typeof sweepAgreement }).sweepAgreement = sweepAgreement;

@@ -22,7 +22,8 @@ export interface WebGpuPage {
   close(): Promise<void>;
 }
 
-export async function openWebGpuPage(root = process.cwd()): Promise<WebGpuPage> {
+/** `mounts` serves extra folders read-only, e.g. { '/fox/': '../shared/data/fox' } (test data never copied into the project). */
+export async function openWebGpuPage(root = process.cwd(), mounts: Record<string, string> = {}): Promise<WebGpuPage> {
   const bundle = await build({
     entryPoints: [join(root, 'tests/browser/support/webgpu-agreement-page.ts')],
     bundle: true, format: 'esm', write: false, platform: 'browser', target: 'es2022', logLevel: 'silent',
@@ -33,8 +34,10 @@ export async function openWebGpuPage(root = process.cwd()): Promise<WebGpuPage> 
     const path = decodeURIComponent(new URL(req.url ?? '/', 'http://x').pathname);
     if (path === '/') return res.writeHead(200, { 'content-type': 'text/html' }).end('<!doctype html><title>webgpu agreement</title><script type="module" src="/page.js"></script>');
     if (path === '/page.js') return res.writeHead(200, { 'content-type': 'text/javascript' }).end(js);
-    const file = normalize(join(publicDir, path));
-    if (!path.startsWith('/samples/') || !file.startsWith(publicDir)) return res.writeHead(404).end();
+    const mount = Object.keys(mounts).find((m) => path.startsWith(m));
+    const dir = mount ? normalize(mounts[mount]) : publicDir;
+    const file = normalize(join(dir, mount ? path.slice(mount.length) : path));
+    if ((!mount && !path.startsWith('/samples/')) || !file.startsWith(dir)) return res.writeHead(404).end();
     try {
       const body = await readFile(file);
       res.writeHead(200, { 'content-type': extname(file) === '.json' ? 'application/json' : 'application/octet-stream' }).end(body);
