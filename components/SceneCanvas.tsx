@@ -3,11 +3,10 @@
 import { Canvas } from '@react-three/fiber';
 import { XR, type XRStore } from '@react-three/xr';
 import { useMemo, type ReactNode } from 'react';
-import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
+import { frameScene } from '@/lib/web/camera-home';
 import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import type { SceneBuildResult } from '@/lib/web/scene-build';
 import type { ViewAnswer } from '@/lib/web/view/view-answer';
-import { centreBounds } from '@/lib/web/spark-splats';
 import { CaptureFrusta } from './CaptureFrusta';
 import { OrbitRig } from './OrbitRig';
 import { SplatScene } from './SplatScene';
@@ -25,19 +24,16 @@ export function SceneCanvas(props: {
   children?: ReactNode;
 }) {
   const { result, selected = 0, xrStore, inXr = false, showFrusta = true, highlight = null, answers = [], children } = props;
-  const frame = result?.capture.frames[selected];
-  const gaussians = result?.gaussians;
-  const home = useMemo(() => {
-    if (frame) return cameraHomeFromFrame(frame);
-    const b = gaussians ? centreBounds(gaussians) : null;
-    return b ? cameraHomeFromBounds(b) : null;
-  }, [frame, gaussians]);
+  // Through the selected capture frame, orbiting about the robust centre of the splats; grid on the floor.
+  const framing = useMemo(() => (result ? frameScene(result.gaussians, result.capture.frames, { selected }) : null), [result, selected]);
+  const home = framing?.home ?? null;
+  const centre = framing?.centre ?? null;
   const content = (
     <>
       {result && result.gaussians.count > 0 && <SplatScene gaussians={result.gaussians} highlight={highlight} />}
       {answers.length > 0 && <AnswerMarkers answers={answers} />}
       {result && showFrusta && !inXr && <CaptureFrusta frames={result.capture.frames} selected={selected} />}
-      {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
+      {!inXr && framing && <gridHelper args={[framing.gridSize, framing.gridSize * 2, '#3a4450', '#232a31']} position={[centre?.[0] ?? 0, framing.floorY, centre?.[2] ?? 0]} />}
       <OrbitRig home={home} enabled={!inXr} />
       {children}
     </>

@@ -18,7 +18,7 @@ import type { ProgressEvent } from '@/lib/pipeline/progress';
 import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
 import { fetchSharedScene } from '@/lib/web/view/shared-scene';
 import { PLACE_TAP_EVENT } from '@/lib/web/view/xr-manipulation-input';
-import { centreBounds } from '@/lib/web/spark-splats';
+import { frameScene, type HomeCamera } from '@/lib/web/camera-home';
 import { combineAnswers, notFoundReason, placeBox, type ViewAnswer } from '@/lib/web/view/view-answer';
 import { readViewParams, type ViewParams } from '@/lib/web/view/view-params';
 import { answerReadout, quickPicks } from '@/lib/web/view/xr-query-lines';
@@ -27,6 +27,7 @@ import { boxesFromAabbs, highlightedCount, rowCounts, type SplatHighlight } from
 import { ProgressBar } from './ProgressBar';
 import { ModelNotice } from './query/ModelNotice';
 import { QueryPanel } from './query/QueryPanel';
+import { voiceInput } from '@/lib/web/speech/voice-input';
 import { XrButton } from './XrButton';
 import { useSceneBuild } from './useSceneBuild';
 import { useXrSession } from './useXrSession';
@@ -42,6 +43,10 @@ const mb = (n: number) => `${(n / 1048576).toFixed(1)} MB`;
 interface Loaded {
   name: string;
   frames: readonly FrameSummary[];
+  /** Capture cameras to start from: the bundle's frames, or those the scene file carries. */
+  cameras: readonly HomeCamera[];
+  /** The scene's world is floor-aligned (a reconstruction recorded its world transform). */
+  floorAtZero: boolean;
   arrays: GaussianArrays;
   /** What questions read: the file's scene, or a built sample's annotation bank (null: geometry only). */
   scene: QueryScene | null;
@@ -101,11 +106,13 @@ export default function ViewClient() {
   const loaded: Loaded | null = useMemo(() => {
     if (source?.kind === 'file' || source?.kind === 'code') {
       const s = fileState.scene;
-      return s ? { name: s.name, frames: [], arrays: s.arrays, scene: s.scene, labelsSource: null, fileCount: s.fileCount } : null;
+      const info = s?.scene.info;
+      return s ? { name: s.name, frames: [], cameras: info?.cameras ?? [], floorAtZero: !!info?.world && info.world.upSource !== 'none', arrays: s.arrays, scene: s.scene, labelsSource: null, fileCount: s.fileCount } : null;
     }
     const r = build.result;
-    return r ? { name: r.capture.name, frames: r.capture.frames, arrays: r.gaussians, scene: annotatedQueryScene(r.gaussians, r.semantics), labelsSource: r.semantics?.source ?? null, fileCount: r.builtCount } : null;
+    return r ? { name: r.capture.name, frames: r.capture.frames, cameras: r.capture.frames, floorAtZero: false, arrays: r.gaussians, scene: annotatedQueryScene(r.gaussians, r.semantics), labelsSource: r.semantics?.source ?? null, fileCount: r.builtCount } : null;
   }, [source, fileState.scene, build.result]);
+  const framing = useMemo(() => (loaded ? frameScene(loaded.arrays, loaded.cameras, { floorAtZero: loaded.floorAtZero }) : null), [loaded]);
   const loadError = paramError ?? openError ?? (source?.kind === 'file' || source?.kind === 'code' ? fileState.error : build.error);
   const progress = source?.kind === 'file' || source?.kind === 'code' ? fileState.progress : build.progress;
 
@@ -152,15 +159,15 @@ export default function ViewClient() {
   const [placedAt, setPlacedAt] = useState<[number, number, number] | null>(null);
   const placeAtReticle = () => {
     const h = hit.current;
-    const b = loaded ? centreBounds(loaded.arrays) : null;
-    if (!h || !b) {
+    const c = framing?.centre ?? null;
+    if (!h || !c) {
       setPlaceMsg('no reticle yet: look at the floor until the green ring appears');
       return;
     }
     setPlaceMsg(null);
     setPlacedAt([h[0], h[1], h[2]]);
     setAlign(null);
-    setPose((p) => poseAt((b.min[0] + b.max[0]) / 2, (b.min[2] + b.max[2]) / 2, h[0], h[2], p.yaw));
+    setPose((p) => poseAt(c[0], c[2], h[0], h[2], p.yaw));
   };
   // A tap of the controller trigger / hand pinch places too: a select released without moving, as told
   // by the in-XR manipulator (PLACE_TAP_EVENT on the session); a select that moves drags the scene
@@ -265,6 +272,11 @@ export default function ViewClient() {
     () => quickPicks({ recent, roomLabels: [...new Set(room.map((e) => e.label))], entryLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => displayLabel(m.label)) : [] }),
     [recent, room, loaded],
   );
+  // Spoken questions are recognised against what this scene and room can answer (the whole indoor
+  // vocabulary only once the text model can answer open-vocabulary questions: a small grammar hears better).
+  useEffect(() => {
+    voiceInput().setScene({ sceneLabels: loaded?.scene ? loaded.scene.bank.meta.slice(1).map((m) => m.label) : [], roomLabels: [...new Set(room.map((e) => e.label))], vocabulary: model.state === 'ready' });
+  }, [loaded, room, model.state]);
   // The page's download button is out of reach inside AR (no DOM overlay on Quest): the panel offers it too.
   const canDownload = (model.state === 'not-installed' || model.state === 'error') && model.status != null;
   const modelMissing =
@@ -295,7 +307,7 @@ export default function ViewClient() {
         <ViewCanvas
           highlight={answer?.highlight ?? null}
           base={loaded?.arrays ?? null}
-          frames={loaded?.frames ?? []}
+          framing={framing}
           xrStore={xr.store}
           inXr={inXr}
           pose={pose}

@@ -3,6 +3,7 @@
  *
  *   npm run eval -- novel-view --data <capture> [options]    (scripts/eval/novel-view.ts)
  *   npm run eval -- semantic --room <room|all> [options]      (scripts/eval/semantic.ts)
+ *   npm run eval -- voice [options]                           (scripts/eval/voice.ts)
  *   npm run eval -- <task> --help                             (every option of the task with its default)
  *
  * With --json the LAST line of stdout is one JSON object with every figure; human output goes to stderr then.
@@ -31,6 +32,9 @@ const TASKS = {
       renderer: { type: 'string', choices: ['gaussians', 'forward-splat', 'both'], default: 'both', help: 'how context views are rendered into the target' },
       nearest: { type: 'integer', default: 4, help: 'context views nearest each target that are rendered' },
       'gaussian-scale': { type: 'number', value: 'x', help: 'Gaussian size factor, in (0, 4]' },
+      condition: { type: 'string', choices: ['on', 'off'], default: 'on', help: 'condition device depth (edges, specks, z^2 noise, multi-view agreement)' },
+      'depth-size': { type: 'string', value: 'WxH', help: 'box-subsample device depth to WxH first (e.g. 160x120, phone-like)' },
+      registration: { type: 'string', choices: ['auto', 'off'], default: 'auto', help: 'fit the colour camera to the depth camera on the context views (captures with depth)' },
       png: { type: 'integer', default: 3, help: 'targets written as comparison PNGs' },
       'png-depth': { type: 'string', default: 'mvs', help: 'depth source shown in the PNGs' },
       out: { type: 'string', value: 'folder', default: 'docs/img/results', help: 'where the PNGs go' },
@@ -58,11 +62,25 @@ const TASKS = {
       json,
     },
   },
+  voice: {
+    command: 'npm run eval -- voice',
+    usage: ['[options]'],
+    summary:
+      'Spoken questions on the shipped sample room: espeak-ng voices x speeds, sox noise at each SNR, the app\'s\n' +
+      'recogniser (PocketSphinx wasm, Debian en-us model) and answerQuestion; word accuracy and right-object rates.',
+    options: {
+      voices: { type: 'string', value: 'a,b', help: 'espeak-ng voices (default: en-us, en-us+m3, en-us+f3, en-gb, en-us+klatt2)' },
+      speeds: { type: 'string', value: 'wpm,wpm', help: 'speaking rates in words per minute (default: 130,170)' },
+      snr: { type: 'string', value: 'none,20,10', help: 'noise levels in dB, none = clean (default: none,20,10)' },
+      grammar: { type: 'string', choices: ['scene', 'vocabulary', 'both'], default: 'both', help: "the scene's labels, or the whole indoor vocabulary too" },
+      json,
+    },
+  },
 } satisfies Record<string, CommandSpec>;
 
 const EVAL_HELP: CommandSpec = {
   command: 'npm run eval --',
-  usage: ['novel-view --data <capture> [options]', 'semantic --room <room|all> [options]', '<task> --help'],
+  usage: ['novel-view --data <capture> [options]', 'semantic --room <room|all> [options]', 'voice [options]', '<task> --help'],
   summary: `Tasks: ${Object.keys(TASKS).join(', ')}. Run a task with --help for its options.`,
   options: {},
 };
@@ -83,9 +101,12 @@ runCli(async () => {
   if (task === 'novel-view') {
     const { runNovelView } = await import('./eval/novel-view');
     result = await runNovelView(args, log);
-  } else {
+  } else if (task === 'semantic') {
     const { runSemantic } = await import('./eval/semantic');
     result = await runSemantic(args, log);
+  } else {
+    const { runVoice } = await import('./eval/voice');
+    result = await runVoice(args, log);
   }
   if (args.values.json) console.log(JSON.stringify(result));
 });

@@ -1,11 +1,15 @@
 'use client';
 /**
- * Query box + answer list, shared by /view and /scan: a text box, voice input through the Web Speech API
- * where the browser has it (SpeechRecognition / webkitSpeechRecognition; Quest Browser has neither, so it
- * says so and typing keeps working), the answers with where each came from and how far it is, and the
- * "not found" line. It only shows state: asking, models and highlighting belong to the page.
+ * Query box + answer list, shared by /view and /scan: a text box, a mic button (press: listen until
+ * silence; press again to stop) or the V key held down (desktop), a status line ("listening / thinking /
+ * heard: ...") with a level meter, the answers with where each came from and how far it is, and the
+ * "not found" line. Voice is recognised on the device (PocketSphinx in a worker, lib/web/speech/); where
+ * the browser also has SpeechRecognition (Chrome) the user can pick it, and the line says which is used.
+ * The transcript is asked through `onAsk`, like typed text. It only shows state: asking, models and
+ * highlighting belong to the page.
  */
 import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useVoiceStatus, voiceLine } from './useVoiceStatus';
 
 export interface QueryAnswerRow {
   label: string;
@@ -14,23 +18,6 @@ export interface QueryAnswerRow {
   centroid: [number, number, number];
   /** Metres from the user, when known. */
   distance?: number | null;
-}
-
-interface SpeechRecognitionLike {
-  lang: string;
-  interimResults: boolean;
-  maxAlternatives: number;
-  onresult: ((e: { results: ArrayLike<ArrayLike<{ transcript: string }>> }) => void) | null;
-  onerror: ((e: { error: string }) => void) | null;
-  onend: (() => void) | null;
-  start(): void;
-  stop(): void;
-}
-type SpeechCtor = new () => SpeechRecognitionLike;
-
-export function speechRecognitionCtor(): SpeechCtor | null {
-  const g = globalThis as { SpeechRecognition?: SpeechCtor; webkitSpeechRecognition?: SpeechCtor };
-  return g.SpeechRecognition ?? g.webkitSpeechRecognition ?? null;
 }
 
 const SOURCE_TEXT = { scene: 'scene', device: 'room label', both: 'scene + room label' } as const;
@@ -56,39 +43,45 @@ export function QueryPanel(props: {
   const { onAsk, busy = false, disabled = false, answers, asked, notFound, error, notice, sceneFrom = null, note = null } = props;
   const fromLabels = sceneFrom === 'stored labels';
   const [text, setText] = useState('');
-  const [listening, setListening] = useState(false);
-  const [voiceMsg, setVoiceMsg] = useState<string | null>(null);
-  // Read once on mount: whether the browser can listen does not change while the page is open.
-  const [Speech] = useState<SpeechCtor | null>(() => speechRecognitionCtor());
-  const rec = useRef<SpeechRecognitionLike | null>(null);
-  useEffect(() => () => rec.current?.stop(), []);
+  const [voiceStatus, voice] = useVoiceStatus();
   const submit = (t: string) => {
     const q = t.trim();
     if (q && !busy && !disabled) onAsk(q);
   };
-  const listen = () => {
-    if (!Speech) return;
-    try {
-      const r = new Speech();
-      r.lang = navigator.language || 'en-US';
-      r.interimResults = false;
-      r.maxAlternatives = 1;
-      r.onresult = (e) => {
-        const said = e.results[0]?.[0]?.transcript ?? '';
-        setText(said);
-        submit(said);
-      };
-      r.onerror = (e) => setVoiceMsg(`voice input failed (${e.error}): type instead`);
-      r.onend = () => setListening(false);
-      rec.current = r;
-      setVoiceMsg(null);
-      setListening(true);
-      r.start();
-    } catch (e) {
-      setListening(false);
-      setVoiceMsg(`voice input failed (${(e as Error).message}): type instead`);
-    }
+  // The latest submit for the voice callbacks (the transcript is asked like typed text).
+  const submitRef = useRef(submit);
+  useEffect(() => {
+    submitRef.current = submit;
+  });
+  const askHeard = (said: string) => {
+    setText(said);
+    submitRef.current(said);
   };
+  const voiceActive = voiceStatus.phase === 'listening' || voiceStatus.phase === 'thinking' || voiceStatus.phase === 'loading';
+  const toggleVoice = () => {
+    if (voiceStatus.phase === 'listening') voice.stop();
+    else if (!voiceActive) void voice.start(askHeard);
+  };
+  // Desktop: hold V (outside a text field) to talk, release to stop.
+  useEffect(() => {
+    const typing = (t: EventTarget | null) => t instanceof HTMLElement && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+    const down = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() !== 'v' || e.repeat || e.ctrlKey || e.metaKey || e.altKey || typing(e.target) || disabled) return;
+      e.preventDefault();
+      void voice.start(askHeard);
+    };
+    const up = (e: KeyboardEvent) => {
+      if (e.key.toLowerCase() === 'v' && !typing(e.target)) voice.stop();
+    };
+    window.addEventListener('keydown', down);
+    window.addEventListener('keyup', up);
+    return () => {
+      window.removeEventListener('keydown', down);
+      window.removeEventListener('keyup', up);
+    };
+  }, [voice, disabled]);
+  const line = voiceLine(voiceStatus);
+  const engineName = voiceStatus.engine === 'browser' ? "the browser's SpeechRecognition (audio goes to the browser's service)" : `on-device${voiceStatus.recogniser ? ` (${voiceStatus.recogniser})` : ' (PocketSphinx)'}`;
   return (
     <section className="query-panel" data-testid="query-panel" data-busy={busy ? '1' : '0'}>
       <form
@@ -111,18 +104,46 @@ export function QueryPanel(props: {
         <button type="submit" className="primary" disabled={busy || disabled || !text.trim()} data-testid="query-ask">
           {busy ? 'Asking…' : 'Ask'}
         </button>
-        {Speech && (
-          <button type="button" onClick={listen} disabled={busy || disabled || listening} data-testid="query-voice" title="Ask by voice">
-            {listening ? 'Listening…' : 'Speak'}
-          </button>
-        )}
+        <button
+          type="button"
+          onClick={toggleVoice}
+          disabled={disabled || voiceStatus.phase === 'thinking' || voiceStatus.phase === 'loading'}
+          data-testid="query-voice"
+          aria-pressed={voiceStatus.phase === 'listening'}
+          title="Ask by voice (or hold V)"
+        >
+          {voiceStatus.phase === 'listening' ? '■ Stop' : '🎤 Speak'}
+        </button>
       </form>
-      {!Speech && (
-        <p className="hint" data-testid="voice-unavailable">
-          voice not available in this browser (Quest Browser): type instead
-        </p>
-      )}
-      {voiceMsg && <p className="warn">{voiceMsg}</p>}
+      <div className="voice" data-testid="voice-status" data-phase={voiceStatus.phase} data-engine={voiceStatus.engine} data-recogniser={voiceStatus.recogniser ?? ''} data-mic={voiceStatus.mic} data-speech={voice.last.transcript ? `${voice.last.transcript.speechStartS.toFixed(2)}-${voice.last.transcript.speechEndS.toFixed(2)}/${voice.last.transcript.audioS.toFixed(2)}` : ''} data-heard={voiceStatus.phase === 'heard' ? voiceStatus.text : ''}>
+        <span className="hint">
+          voice: {engineName}
+          {voiceStatus.browserEngine && (
+            <>
+              {' · '}
+              <select value={voiceStatus.engine} onChange={(e) => voice.setEngine(e.target.value as 'on-device' | 'browser')} aria-label="Voice recogniser" data-testid="voice-engine">
+                <option value="on-device">on-device</option>
+                <option value="browser">browser</option>
+              </select>
+            </>
+          )}
+          {' · hold V to talk'}
+        </span>
+        {voiceStatus.phase === 'listening' && <meter min={0} max={1} value={voiceStatus.level} data-testid="voice-level" style={{ marginLeft: '0.5rem', width: '6rem' }} />}
+        {line && (
+          <p className={voiceStatus.phase === 'error' ? 'warn' : 'hint'} data-testid="voice-line">
+            {line}
+          </p>
+        )}
+        {voiceStatus.mic !== 'granted' && voiceStatus.engine === 'on-device' && (
+          <p className="hint">
+            <button type="button" onClick={() => void voice.prepareMicrophone()} data-testid="voice-allow">
+              Allow the microphone
+            </button>{' '}
+            before entering the headset view: Quest Browser cannot ask inside an immersive session.
+          </p>
+        )}
+      </div>
       {notice}
       {error && (
         <p className="error" role="alert" data-testid="query-error">

@@ -14,9 +14,8 @@ import * as THREE from 'three';
 import type { DeviceEntity } from '@/lib/inference/semantics/device-labels';
 import type { Pose2D } from '@/lib/align/pose-2d';
 import type { SplatHighlight } from '@/lib/splat/splat-highlight';
-import { cameraHomeFromBounds, cameraHomeFromFrame } from '@/lib/web/camera-home';
-import type { FrameSummary, GaussianArrays } from '@/lib/web/scene-build';
-import { centreBounds } from '@/lib/web/spark-splats';
+import type { SceneFraming } from '@/lib/web/camera-home';
+import type { GaussianArrays } from '@/lib/web/scene-build';
 import type { ViewAnswer } from '@/lib/web/view/view-answer';
 import { roomEntitiesFromFrame, type XrFrameLike } from '@/lib/web/view/xr-room';
 import { XrSelectClaims } from '@/lib/web/view/xr-select-claims';
@@ -62,7 +61,8 @@ export function ViewCanvas(props: {
   /** What the answer lights up in `base` (null: the splats as they are). */
   highlight: SplatHighlight | null;
   base: GaussianArrays | null;
-  frames: readonly FrameSummary[];
+  /** Start camera, orbit centre and floor grid (lib/web/camera-home.ts frameScene). */
+  framing: SceneFraming | null;
   xrStore: XRStore | null;
   inXr: boolean;
   pose: Pose2D;
@@ -78,23 +78,16 @@ export function ViewCanvas(props: {
   /** The in-XR query panel: the page's ask, the readout line and the quick picks (null: no panel). */
   query?: { onAsk: (text: string) => void; readout: string; chips: readonly string[]; busy: boolean; action?: { label: string; run: () => void } | null } | null;
 }) {
-  const { highlight, base, frames, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored, query } = props;
+  const { highlight, base, framing, xrStore, inXr, pose, answers, onRoom, viewer, hit, poseVersion, onAnchorPose, onAnchored, query } = props;
   const [claims] = useState(() => new XrSelectClaims());
-  const frame = frames[0];
-  const home = useMemo(() => {
-    if (frame) return cameraHomeFromFrame(frame);
-    const b = base ? centreBounds(base) : null;
-    return b ? cameraHomeFromBounds(b) : null;
-  }, [frame, base]);
+  const home = framing?.home ?? null;
   // Hand manipulation in AR: `live` is drawn while the hands move; on release the pose goes to the page
   // (onAnchorPose) and `manipulated` bumps the anchor version, so SceneAnchor anchors it like a pose set
   // by the buttons or auto-align (both counters only grow, so their sum changes whenever either does).
   const [live, setLive] = useState<Pose2D | null>(null);
   const [manipulated, setManipulated] = useState(0);
-  const pivotLocal = useMemo<[number, number] | null>(() => {
-    const b = base ? centreBounds(base) : null;
-    return b ? [(b.min[0] + b.max[0]) / 2, (b.min[2] + b.max[2]) / 2] : null;
-  }, [base]);
+  const centre = framing?.centre ?? null;
+  const pivotLocal = useMemo<[number, number] | null>(() => (centre ? [centre[0], centre[2]] : null), [centre]);
   const onCommit = useCallback(
     (p: Pose2D) => {
       onAnchorPose(p);
@@ -111,7 +104,7 @@ export function ViewCanvas(props: {
         {base && base.count > 0 && <SplatScene gaussians={base} highlight={highlight} onBuilt={onBuilt} />}
       </group>
       <AnswerMarkers answers={answers} />
-      {!inXr && <gridHelper args={[10, 20, '#3a4450', '#232a31']} />}
+      {!inXr && framing && <gridHelper args={[framing.gridSize, framing.gridSize * 2, '#3a4450', '#232a31']} position={[centre?.[0] ?? 0, framing.floorY, centre?.[2] ?? 0]} />}
       <OrbitRig home={home} enabled={!inXr} />
       {inXr && <XrRoomProbe onRoom={onRoom} />}
       {inXr && <PlacementReticle hitRef={hit} />}
@@ -122,7 +115,7 @@ export function ViewCanvas(props: {
     </>
   );
   return (
-    <div className="scene-canvas" data-testid="scene-canvas" data-splats={base?.count ?? 0} data-splat-builds={builds}>
+    <div className="scene-canvas" data-testid="scene-canvas" data-splats={base?.count ?? 0} data-splat-builds={builds} data-home-camera={framing?.camera ?? -1} data-floor-y={framing?.floorY ?? 0}>
       <Canvas frameloop="demand" camera={{ position: [2, 1.6, 2.5], near: 0.01, far: 200, fov: 60 }} gl={{ antialias: false, preserveDrawingBuffer: false }} dpr={[1, 2]}>
         {xrStore ? <XR store={xrStore}>{content}</XR> : content}
       </Canvas>

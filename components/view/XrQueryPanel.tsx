@@ -12,6 +12,10 @@
  * (trigger / pinch) that starts on the panel presses it. Such a select is claimed (xr-select-claims.ts),
  * so the placement manipulator neither places nor drags the scene with it. Ask (or a chip) calls the
  * page's own `ask`, the same function as the DOM box.
+ *
+ * Voice: the mic key starts listening (stop on silence, or press it again), and B / Y held on a controller
+ * talks while held; the readout says "listening / thinking / heard: ..." and the mic key shows the level.
+ * The transcript is asked through the same `ask` (the page's voice input, lib/web/speech/voice-input.ts).
  */
 import { useFrame, useThree } from '@react-three/fiber';
 import { useEffect, useMemo, useRef, useState } from 'react';
@@ -28,10 +32,13 @@ import {
   pressKey,
   rayFromPose,
   rayPanelHit,
+  talkButtonDown,
   type PanelKey,
   type PanelLayout,
 } from '@/lib/web/view/xr-keyboard';
 import type { XrSelectClaims } from '@/lib/web/view/xr-select-claims';
+import type { VoiceStatus } from '@/lib/web/speech/voice-input';
+import { useVoiceStatus, voiceLine } from '../query/useVoiceStatus';
 
 const MAX_POINTERS = 4;
 const PRESS_FLASH_MS = 250;
@@ -41,7 +48,7 @@ function roundRect(ctx: CanvasRenderingContext2D, x: number, y: number, w: numbe
   ctx.roundRect(x, y, w, h, r);
 }
 
-function drawPanel(ctx: CanvasRenderingContext2D, layout: PanelLayout, text: string, readout: string, busy: boolean, hover: ReadonlySet<string>, pressed: string) {
+function drawPanel(ctx: CanvasRenderingContext2D, layout: PanelLayout, text: string, readout: string, busy: boolean, hover: ReadonlySet<string>, pressed: string, voice: VoiceStatus) {
   const { width: W, height: H } = PANEL_PX;
   ctx.clearRect(0, 0, W, H);
   roundRect(ctx, 2, 2, W - 4, H - 4, 24);
@@ -63,22 +70,28 @@ function drawPanel(ctx: CanvasRenderingContext2D, layout: PanelLayout, text: str
   // The answer readout.
   const ro = layout.readout;
   ctx.font = '500 30px system-ui, sans-serif';
-  ctx.fillStyle = busy ? '#9fb3c8' : /^(not found|error|semantic model)/.test(readout) ? '#ffb35c' : readout.includes('×') ? '#7dff6a' : '#9fb3c8';
+  ctx.fillStyle = voice.phase === 'error' ? '#ffb35c' : voice.phase === 'listening' || voice.phase === 'thinking' ? '#cfe0ff' : busy ? '#9fb3c8' : /^(not found|error|semantic model)/.test(readout) ? '#ffb35c' : readout.includes('×') ? '#7dff6a' : '#9fb3c8';
   ctx.fillText(readout, ro.x + 4, ro.y + ro.h / 2, ro.w - 8);
   for (const k of layout.keys) {
     const isPressed = k.id === pressed, isHover = hover.has(k.id);
     roundRect(ctx, k.x, k.y, k.w, k.h, k.kind === 'chip' || k.kind === 'action' ? k.h / 2 : 12);
-    ctx.fillStyle = isPressed ? '#7dff6a' : isHover ? '#3d78e0' : k.kind === 'ask' ? (busy ? '#35503f' : '#2f7d46') : k.kind === 'action' ? '#7a5a12' : k.kind === 'chip' ? '#1f3b4d' : '#28313b';
+    const listening = k.kind === 'mic' && voice.phase === 'listening';
+    ctx.fillStyle = isPressed ? '#7dff6a' : listening ? '#a3262e' : isHover ? '#3d78e0' : k.kind === 'ask' ? (busy ? '#35503f' : '#2f7d46') : k.kind === 'action' ? '#7a5a12' : k.kind === 'chip' ? '#1f3b4d' : '#28313b';
     ctx.fill();
     if (isHover && !isPressed) {
       ctx.lineWidth = 4;
       ctx.strokeStyle = '#cfe0ff';
       ctx.stroke();
     }
+    if (listening) {
+      // The level meter: a bar along the mic key's bottom edge.
+      ctx.fillStyle = '#7dff6a';
+      ctx.fillRect(k.x + 10, k.y + k.h - 16, (k.w - 20) * Math.max(0.04, voice.level), 8);
+    }
     ctx.fillStyle = isPressed ? '#0b0e12' : '#f2f5f8';
     ctx.font = k.kind === 'chip' || k.kind === 'action' ? '500 28px system-ui, sans-serif' : k.kind === 'letter' ? '600 42px system-ui, sans-serif' : '600 34px system-ui, sans-serif';
     ctx.textAlign = 'center';
-    ctx.fillText(k.kind === 'ask' && busy ? 'asking…' : k.label, k.x + k.w / 2, k.y + k.h / 2 + 2, k.w - 12);
+    ctx.fillText(k.kind === 'ask' && busy ? 'asking…' : listening ? '■ stop' : k.kind === 'mic' && voice.phase === 'thinking' ? 'thinking…' : k.label, k.x + k.w / 2, k.y + k.h / 2 + 2, k.w - 12);
   }
 }
 
@@ -93,6 +106,8 @@ export interface XrPanelTestHook {
   /** Hovered key id per input source handedness. */
   hover: Record<string, string | null>;
   presses: number;
+  /** Voice input phase (idle / loading / listening / thinking / heard / error). */
+  voice: string;
 }
 
 export function XrQueryPanel(props: {
@@ -106,7 +121,11 @@ export function XrQueryPanel(props: {
   /** One action key before the chips (the model download: the page's button is out of reach in AR). */
   action?: { label: string; run: () => void } | null;
 }) {
-  const { readout, chips, busy, claims } = props;
+  const { chips, busy, claims } = props;
+  const [voiceStatus, voice] = useVoiceStatus();
+  const vLine = voiceLine(voiceStatus);
+  // Voice state replaces the answer line while it matters; once heard, both share the line.
+  const readout = voiceStatus.phase === 'heard' ? `${vLine} → ${props.readout}` : voiceStatus.phase !== 'idle' && vLine ? vLine : props.readout;
   const actionLabel = props.action?.label ?? null;
   const gl = useThree((s) => s.gl);
   const layout = useMemo(() => panelLayout(chips, actionLabel), [chips, actionLabel]);
@@ -151,9 +170,9 @@ export function XrQueryPanel(props: {
   );
 
   // Latest props for the event handlers, which are attached once per session.
-  const cur = useRef({ onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null });
+  const cur = useRef({ onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null, voicePhase: voiceStatus.phase });
   useEffect(() => {
-    cur.current = { onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null };
+    cur.current = { onAsk: props.onAsk, layout, busy, chips, action: props.action ?? null, voicePhase: voiceStatus.phase };
   });
   const st = useRef({
     text: '',
@@ -161,6 +180,7 @@ export function XrQueryPanel(props: {
     session: null as XRSession | null,
     hover: new WeakMap<object, PanelKey | null>(),
     stickDown: new WeakSet<object>(),
+    talkDown: new WeakSet<object>(),
     pressed: { id: '', until: 0 },
     presses: 0,
     drawn: '',
@@ -178,6 +198,10 @@ export function XrQueryPanel(props: {
       s.presses++;
       if (r.ask && !c.busy) c.onAsk(r.ask);
       if (r.action) c.action?.run();
+      if (r.mic) {
+        if (c.voicePhase === 'listening') voice.stop();
+        else void voice.start((t) => cur.current.onAsk(t));
+      }
     };
     const handlers: Record<string, (e: XRInputSourceEvent) => void> = {
       selectstart: (e) => {
@@ -272,15 +296,24 @@ export function XrQueryPanel(props: {
       if (down && !s.stickDown.has(src)) s.recentre = true;
       if (down) s.stickDown.add(src);
       else s.stickDown.delete(src);
+      // B / Y held: talk while held.
+      const talk = talkButtonDown(gp);
+      if (talk && !s.talkDown.has(src)) {
+        s.talkDown.add(src);
+        void voice.start((t) => cur.current.onAsk(t));
+      } else if (!talk && s.talkDown.has(src)) {
+        s.talkDown.delete(src);
+        voice.stop();
+      }
     }
     for (; i < pointers.length; i++) pointers[i].dot.visible = pointers[i].ray.visible = false;
 
     const pressed = now < s.pressed.until ? s.pressed.id : '';
-    const sig = JSON.stringify([s.text, readout, busy, [...hovered].sort(), pressed, layout.keys.length, chips]);
+    const sig = JSON.stringify([s.text, readout, busy, [...hovered].sort(), pressed, layout.keys.length, chips, voiceStatus.phase, Math.round(voiceStatus.level * 20)]);
     if (sig !== s.drawn) {
       const ctx = canvas.getContext('2d');
       if (ctx) {
-        drawPanel(ctx, layout, s.text, readout, busy, hovered, pressed);
+        drawPanel(ctx, layout, s.text, readout, busy, hovered, pressed, voiceStatus);
         texture.needsUpdate = true;
         s.drawn = sig;
       }
@@ -297,6 +330,7 @@ export function XrQueryPanel(props: {
         readout,
         hover: hoverBy,
         presses: s.presses,
+        voice: voiceStatus.phase,
       };
     }
   });

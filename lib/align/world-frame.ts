@@ -4,7 +4,8 @@
  *
  *   up    1. the capture's own gravity/up (bundle `worldUp`, a gravity file) when it has one;
  *         2. else the normal of the dominant horizontal plane of the reconstruction: the plane with the
- *            most points (RANSAC over a sample) among those within `maxTiltDeg` of the cameras' mean up;
+ *            most points (RANSAC over a sample; with Gaussian orientations, only points whose surface faces
+ *            along the plane count) among those within `maxTiltDeg` of the cameras' mean up;
  *         3. else the cameras' mean up vector (people hold cameras roughly upright, so the sideways
  *            tilts of a walk around cancel out).
  *   floor the lowest large horizontal plane below the cameras (a peak of the point heights along up
@@ -15,6 +16,8 @@
  * heading is kept), then a shift along y that puts the floor at 0. Units stay the capture's own:
  * metric for device depth and RGB-D rigs, the poses' arbitrary unit for COLMAP photo captures.
  */
+import { multiply } from '../capture/pose';
+import { quatFromAxes } from '../splat/covariance';
 
 export type Vec3 = [number, number, number];
 export type UpSource = 'capture' | 'plane' | 'cameras' | 'none';
@@ -43,7 +46,7 @@ export interface WorldFrameOptions {
   sample?: number;
   /** Horizontal planes are those within this angle of the cameras' mean up (default 30°). */
   maxTiltDeg?: number;
-  /** A plane must hold this fraction of the sampled points to give up (default 0.05). */
+  /** A plane must hold this fraction of the sampled points (facing along it) to give up (default 0.03). */
   minPlaneFraction?: number;
   /** A height peak must hold this fraction of the sampled points to be the floor (default 0.02: a kitchen shows little floor). */
   minFloorFraction?: number;
@@ -194,7 +197,10 @@ function refinePlane(p: Float64Array, n: Vec3, d: number, tol: number): { n: Vec
 }
 
 /** The horizontal plane (normal within maxTilt of `ref`) holding the most sampled points, or null. */
-function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTiltCos: number, iterations: number): { n: Vec3; d: number; inliers: number } | null {
+function dominantHorizontalPlane(p: Float64Array, normals: Float64Array | null, ref: Vec3, tol: number, maxTiltCos: number, iterations: number): { n: Vec3; d: number; inliers: number } | null {
+  // With normals, a point supports a plane only if its surface faces along the plane's normal (within 30°):
+  // stereo noise and a slice through a wall then give no support.
+  const faces = (i: number, nn: Vec3) => !normals || Math.abs(normals[i] * nn[0] + normals[i + 1] * nn[1] + normals[i + 2] * nn[2]) > 0.866;
   const n = p.length / 3;
   if (n < 3) return null;
   let seed = 987654321;
@@ -215,7 +221,7 @@ function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTil
     if (dot(nn, ref) < maxTiltCos) continue;
     const d = nn[0] * p[a] + nn[1] * p[a + 1] + nn[2] * p[a + 2];
     let cnt = 0;
-    for (let i = 0; i < p.length; i += 3) if (Math.abs(nn[0] * p[i] + nn[1] * p[i + 1] + nn[2] * p[i + 2] - d) <= tol) cnt++;
+    for (let i = 0; i < p.length; i += 3) if (Math.abs(nn[0] * p[i] + nn[1] * p[i + 1] + nn[2] * p[i + 2] - d) <= tol && faces(i, nn)) cnt++;
     if (!best || cnt > best.inliers) best = { n: nn, d, inliers: cnt };
   }
   if (!best) return null;
@@ -226,7 +232,7 @@ function dominantHorizontalPlane(p: Float64Array, ref: Vec3, tol: number, maxTil
   r = refinePlane(p, r.n, r.d, tol / 4);
   // Support is counted in the full-thickness slab, like the RANSAC score.
   let inliers = 0;
-  for (let i = 0; i < p.length; i += 3) if (Math.abs(r.n[0] * p[i] + r.n[1] * p[i + 1] + r.n[2] * p[i + 2] - r.d) <= tol) inliers++;
+  for (let i = 0; i < p.length; i += 3) if (Math.abs(r.n[0] * p[i] + r.n[1] * p[i + 1] + r.n[2] * p[i + 2] - r.d) <= tol && faces(i, r.n)) inliers++;
   return dot(r.n, ref) >= maxTiltCos ? { ...r, inliers } : null;
 }
 
@@ -319,8 +325,8 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
     up = norm([...u] as Vec3);
     upSource = 'capture';
   } else {
-    const plane = meanUp && ns >= 3 && extent > 0 ? dominantHorizontalPlane(p, meanUp, tol, maxTiltCos, opts.iterations ?? 400) : null;
-    if (plane && plane.inliers >= (opts.minPlaneFraction ?? 0.05) * ns) {
+    const plane = meanUp && ns >= 3 && extent > 0 ? dominantHorizontalPlane(p, normals, meanUp, tol, maxTiltCos, opts.iterations ?? 400) : null;
+    if (plane && plane.inliers >= (opts.minPlaneFraction ?? 0.03) * ns) {
       up = plane.n;
       upSource = 'plane';
       upPlaneFraction = plane.inliers / ns;
@@ -351,49 +357,13 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
 }
 
 /** m * c2w for column-major 4x4s (a capture pose moved into the app world). */
-export function transformPose(m: ArrayLike<number>, c2w: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(16);
-  for (let c = 0; c < 4; c++)
-    for (let r = 0; r < 4; r++) {
-      let s = 0;
-      for (let k = 0; k < 4; k++) s += m[k * 4 + r] * c2w[c * 4 + k];
-      out[c * 4 + r] = s;
-    }
-  return out;
-}
+export const transformPose = (m: ArrayLike<number>, c2w: ArrayLike<number>): Float64Array => multiply(m, c2w);
 
 /** Quaternion (x, y, z, w) of the rotation part of a column-major 4x4 (orthonormal). */
 export function quaternionOfMatrix(m: ArrayLike<number>): [number, number, number, number] {
-  const m00 = m[0], m01 = m[4], m02 = m[8], m10 = m[1], m11 = m[5], m12 = m[9], m20 = m[2], m21 = m[6], m22 = m[10];
-  const tr = m00 + m11 + m22;
-  let x, y, z, w;
-  if (tr > 0) {
-    const s = 0.5 / Math.sqrt(tr + 1);
-    w = 0.25 / s;
-    x = (m21 - m12) * s;
-    y = (m02 - m20) * s;
-    z = (m10 - m01) * s;
-  } else if (m00 > m11 && m00 > m22) {
-    const s = 2 * Math.sqrt(1 + m00 - m11 - m22);
-    w = (m21 - m12) / s;
-    x = 0.25 * s;
-    y = (m01 + m10) / s;
-    z = (m02 + m20) / s;
-  } else if (m11 > m22) {
-    const s = 2 * Math.sqrt(1 + m11 - m00 - m22);
-    w = (m02 - m20) / s;
-    x = (m01 + m10) / s;
-    y = 0.25 * s;
-    z = (m12 + m21) / s;
-  } else {
-    const s = 2 * Math.sqrt(1 + m22 - m00 - m11);
-    w = (m10 - m01) / s;
-    x = (m02 + m20) / s;
-    y = (m12 + m21) / s;
-    z = 0.25 * s;
-  }
-  const l = Math.hypot(x, y, z, w);
-  return [x / l, y / l, z / l, w / l];
+  const q = new Float64Array(4);
+  quatFromAxes(m[0], m[1], m[2], m[4], m[5], m[6], m[8], m[9], m[10], q);
+  return [q[0], q[1], q[2], q[3]];
 }
 
 /**

@@ -25,6 +25,8 @@ export interface PinholeView {
   rgb: Float32Array;
   /** Depth (-z, metres) on the PINHOLE grid of the same size; 0 = none. */
   pinholeDepth: Float32Array;
+  /** Optional 0..1 confidence on the same grid (conditioned sensor depth): it scales opacity and fusion weight. */
+  pinholeConfidence?: Float32Array;
   intrinsics: Intrinsics;
   cameraToWorld: ArrayLike<number>;
 }
@@ -72,7 +74,7 @@ export function renderGaussianView(target: { intrinsics: Intrinsics; cameraToWor
     const tmp = new GaussianScene({ budget: n + 1, bankDim: 1, initialCapacity: n });
     gaussiansFromDepth(
       tmp,
-      { id: v.id, image: { width: k.width, height: k.height, data: bytes }, intrinsics: pin, cameraToWorld: Float64Array.from(v.cameraToWorld), timestamp: i, depth: { width: k.width, height: k.height, data: v.pinholeDepth, intrinsics: pin } },
+      { id: v.id, image: { width: k.width, height: k.height, data: bytes }, intrinsics: pin, cameraToWorld: Float64Array.from(v.cameraToWorld), timestamp: i, depth: { width: k.width, height: k.height, data: v.pinholeDepth, intrinsics: pin, confidence: v.pinholeConfidence } },
       i,
       opts.gaussians,
     );

@@ -4,8 +4,8 @@
  *   frame → depth (DepthEstimator: device | stereo | network | monocular) → pixel-aligned Gaussians
  *         → fusion into the scene (budgeted) → masks → masked-crop CLIP embeddings → memory bank → indices
  *
- * Frames are brought to one working resolution first (the long side at most `maxSize`, 640 px by default:
- * a phone photo at full size costs 9x the stereo time for no better novel views) so the depth grid, the mask
+ * Frames are brought to one working resolution first (the long side at most `maxSize`, 480 px by default:
+ * a 1080x1920 phone photo at full size costs ~16x the stereo and fusion time for no better novel views) so the depth grid, the mask
  * grid and the Gaussians' sourcePixel all address the same pixels.
  *
  * World frame: after the first batch's geometry is fused, the app frame (y up, floor at y = 0) is found
@@ -34,13 +34,14 @@ import { noProgress, type ProgressCallback } from './progress';
 export const STAGES = ['depth', 'gaussians', 'fusion', 'masks', 'embeddings', 'bank+index'] as const;
 export type Stage = (typeof STAGES)[number];
 
-export const DEFAULT_MAX_SIZE = 640;
+/** The long side of the working resolution: 480 px is where the fox novel-view figures of docs/RESULTS.md were measured (270x480). */
+export const DEFAULT_MAX_SIZE = 480;
 
 export interface ReconstructionOptions {
   /** Working resolution; default: the first frame's image size brought to `maxSize` (frames of other sizes are resampled). */
   width?: number;
   height?: number;
-  /** Without width/height: the working resolution's long side is at most this (default 640; 0 = the frames' own size). */
+  /** Without width/height: the working resolution's long side is at most this (default 480; 0 = the frames' own size). */
   maxSize?: number;
   /** Keep the capture's own frame (no up/floor change). */
   keepWorld?: boolean;

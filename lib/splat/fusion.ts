@@ -1,10 +1,14 @@
 /**
  * Incremental fusion of per-view pixel-aligned Gaussians into one GaussianScene under a hard budget.
  *
- * Model: the scene holds surface ELEMENTS. Each element shows exactly one observation (the
- * "winner": the Gaussian of one view with the highest observation weight) and keeps up to
- * `maxAlternates` runner-up observations from other views in a side pool. No attributes are
- * averaged, so removing a view is exact bookkeeping rather than an approximate subtraction.
+ * Model: the scene holds surface ELEMENTS. Each element has a "winner" observation (the Gaussian of
+ * one view with the highest observation weight) and keeps up to `maxAlternates` runner-up
+ * observations from other views in a side pool. The element takes the winner's shape (scales,
+ * rotation, opacity, semantics) and, with `blend` (the default), the weighted mean colour and
+ * position of all its kept observations (weight = confidence × cos(view angle) / footprint²):
+ * a surface seen by several keyframes shows their average instead of one view's sensor noise and
+ * white balance. The mean is recomputed from the kept raw observations whenever they change, so
+ * removing a view is still exact bookkeeping rather than an approximate subtraction.
  *
  * addView(v, gaussians):
  *  1. Match. Each incoming Gaussian looks for the nearest element within
@@ -41,6 +45,13 @@ import type { SceneChangeListener } from './scene-delta';
 export interface FusionOptions {
   /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
   mergeRadius?: number;
+  /**
+   * Match tolerance ALONG the normal, in units of rho (default 3): sensor and stereo depth scatter along the
+   * view ray by far more than the sample spacing (Kinect: ~6 mm at 2 m against a 3.4 mm spacing), so the
+   * same surface seen twice lands a few spacings apart along its normal. Tangentially the match stays within
+   * rho; 1 = the isotropic ball.
+   */
+  normalRadius?: number;
   /** Smallest dot product of two normals of the same surface (default 0.5, i.e. within 60°). */
   minNormalDot?: number;
   /** Runner-up observations kept per element for removeView (default 2). */
@@ -49,6 +60,8 @@ export interface FusionOptions {
   evictSlack?: number;
   /** Finest hash cell side in metres (default 0.001). */
   baseCell?: number;
+  /** Show the weighted mean colour and position of an element's kept observations (default true); false = the winner's own. */
+  blend?: boolean;
 }
 
 export interface FusionReport {
@@ -101,9 +114,14 @@ export class SceneFusion {
   readonly scene: GaussianScene;
   readonly mergeRadius: number;
   readonly minNormalDot: number;
+  readonly normalRadius: number;
   readonly maxAlternates: number;
   readonly evictSlack: number;
+  readonly blend: boolean;
   private hash: SpatialHash;
+  /** Per element: the winner's own colour and position (the scene shows the blend). */
+  private rawCol = new Float32Array(0);
+  private rawPos = new Float32Array(0);
   /** Per element: first alternate (pool slot) or -1; the addView call that last touched it. */
   private altHead = new Int32Array(0);
   private stamp = new Int32Array(0);
@@ -126,10 +144,12 @@ export class SceneFusion {
     this.scene = scene;
     this.mergeRadius = num(opts.mergeRadius, 1.5, 'mergeRadius', 0, 100);
     this.minNormalDot = num(opts.minNormalDot, 0.5, 'minNormalDot', -1, 1);
+    this.normalRadius = num(opts.normalRadius, 3, 'normalRadius', 1, 20);
     this.maxAlternates = num(opts.maxAlternates, 2, 'maxAlternates', 0, 16);
     if (!Number.isInteger(this.maxAlternates)) throw new Error(`SceneFusion: maxAlternates must be an integer, got ${opts.maxAlternates}`);
     this.evictSlack = num(opts.evictSlack, 0.02, 'evictSlack', 0, 0.5);
     this.hash = new SpatialHash(num(opts.baseCell, 0.001, 'baseCell', 1e-9, 1e6));
+    this.blend = opts.blend ?? true;
     this.pool = new GaussianScene({
       budget: Math.max(1, this.maxAlternates * scene.budget),
       shDegree: scene.shDegree,
@@ -138,6 +158,7 @@ export class SceneFusion {
     });
     this.ensureElements(scene.capacity);
     this.altHead.fill(NONE);
+    for (let e = 0; e < scene.count; e++) this.keepRaw(e);
     // Gaussians already in the scene (e.g. loaded from a file) take part as elements without alternates.
     this.rebuildHash();
   }
@@ -160,7 +181,7 @@ export class SceneFusion {
   bookkeepingBytes(): number {
     const p = this.pool;
     const poolBytes = p.capacity * p.bytesPerGaussian();
-    return poolBytes + this.hash.byteLength() + this.altHead.byteLength + this.stamp.byteLength + this.altNext.byteLength + this.free.byteLength;
+    return poolBytes + this.hash.byteLength() + this.rawCol.byteLength + this.rawPos.byteLength + this.altHead.byteLength + this.stamp.byteLength + this.altNext.byteLength + this.free.byteLength;
   }
 
   /**
@@ -190,7 +211,8 @@ export class SceneFusion {
     const stamp = ++this.call;
     const match = new Int32Array(n);
     const hash = this.hash;
-    const mr = this.mergeRadius, minDot = this.minNormalDot;
+    const mr = this.mergeRadius, minDot = this.minNormalDot, nr = this.normalRadius, inr2 = 1 / (nr * nr);
+    const steps = Math.ceil((nr - 1) / 2);
     const pos = scene.positions, rot = scene.rotations;
     const st = this.stamp;
     for (let t = 0; t < n; t++) {
@@ -200,14 +222,19 @@ export class SceneFusion {
       const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
       const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
       const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
-      let best = NONE, bestD2 = rho * rho;
+      // Candidates within a cylinder (radius rho, half-height nr*rho along the normal), gathered as rho-boxes
+      // strung along the normal every 2 rho (a box around the whole tilted cylinder visits ~20x the cells).
+      const rho2 = rho * rho, hh = nr * rho;
+      let best = NONE, bestD2 = Infinity;
       const level = hash.levelFor(2 * rho);
+      for (let o = -steps; o <= steps; o++)
       for (let lv = level > 0 ? level - 1 : 0; lv <= level + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
-        const x0 = Math.floor((x - rho) / c), x1 = Math.floor((x + rho) / c);
-        const y0 = Math.floor((y - rho) / c), y1 = Math.floor((y + rho) / c);
-        const z0 = Math.floor((z - rho) / c), z1 = Math.floor((z + rho) / c);
+        const ox = x + nx * o * 2 * rho, oy = y + ny * o * 2 * rho, oz = z + nz * o * 2 * rho;
+        const x0 = Math.floor((ox - rho) / c), x1 = Math.floor((ox + rho) / c);
+        const y0 = Math.floor((oy - rho) / c), y1 = Math.floor((oy + rho) / c);
+        const z0 = Math.floor((oz - rho) / c), z1 = Math.floor((oz + rho) / c);
         for (let ix = x0; ix <= x1; ix++)
           for (let iy = y0; iy <= y1; iy++)
             for (let iz = z0; iz <= z1; iz++)
@@ -215,7 +242,11 @@ export class SceneFusion {
                 const e = hash.idOf(en);
                 if (st[e] === stamp) continue;
                 const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
-                const d2 = dx * dx + dy * dy + dz * dz;
+                const dn = dx * nx + dy * ny + dz * nz;
+                const dt2 = dx * dx + dy * dy + dz * dz - dn * dn;
+                if (dt2 >= rho2 || dn * dn >= hh * hh) continue;
+                // Distance with the normal offset discounted by nr: the tangentially nearest wins among layers.
+                const d2 = dt2 + dn * dn * inr2;
                 if (d2 >= bestD2) continue;
                 const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
                 const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
@@ -244,13 +275,16 @@ export class SceneFusion {
       const prevView = source.sourceView[j];
       source.sourceView[j] = viewIndex;
       if (sw[j] > scene.weight[e]) {
-        // The old winner becomes an alternate; the better observation takes the element.
+        // The old winner (its own colour and position, not the blend) becomes an alternate; the better observation takes the element.
+        this.showRaw(e);
         if (!this.addAlternate(e, scene, e)) report.droppedAlternates++;
         copyGaussian(source, j, scene, e);
+        this.keepRaw(e);
         this.changes?.written(e);
         report.replaced++;
       } else if (!this.addAlternate(e, source, j)) report.droppedAlternates++;
       source.sourceView[j] = prevView;
+      this.refresh(e);
     }
 
     // Budget: evict the lowest weights among existing elements and incoming new Gaussians together.
@@ -297,6 +331,7 @@ export class SceneFusion {
       if (match[t] !== NONE || (takeNew && !takeNew[t])) continue;
       copyGaussian(source, start + t, scene, e);
       scene.sourceView[e] = viewIndex;
+      this.keepRaw(e);
       this.altHead[e] = NONE;
       this.stamp[e] = stamp;
       this.insertElement(e);
@@ -327,7 +362,10 @@ export class SceneFusion {
         a = nx;
       }
       keep[e] = 1;
-      if (scene.sourceView[e] !== viewIndex) continue;
+      if (scene.sourceView[e] !== viewIndex) {
+        this.refresh(e);
+        continue;
+      }
       // Promote the best remaining alternate.
       let best = NONE, bestPrev = NONE;
       prev = NONE;
@@ -342,10 +380,12 @@ export class SceneFusion {
         continue;
       }
       copyGaussian(pool, best, scene, e);
+      this.keepRaw(e);
       this.changes?.written(e);
       if (bestPrev === NONE) this.altHead[e] = this.altNext[best];
       else this.altNext[bestPrev] = this.altNext[best];
       this.releaseSlot(best);
+      this.refresh(e);
       report.restored++;
     }
     this.compactElements(keep);
@@ -361,7 +401,57 @@ export class SceneFusion {
 
   // ---- internals ----
 
+  /** Records element e's current colour and position as its winner's own. */
+  private keepRaw(e: number): void {
+    const s = this.scene;
+    for (let c = 0; c < 3; c++) {
+      this.rawCol[e * 3 + c] = s.colors[e * 3 + c];
+      this.rawPos[e * 3 + c] = s.positions[e * 3 + c];
+    }
+  }
+
+  /** Puts the winner's own colour and position back into the scene (before it is copied out as an alternate). */
+  private showRaw(e: number): void {
+    const s = this.scene;
+    for (let c = 0; c < 3; c++) {
+      s.colors[e * 3 + c] = this.rawCol[e * 3 + c];
+      s.positions[e * 3 + c] = this.rawPos[e * 3 + c];
+    }
+  }
+
+  /** Element e shows the weighted mean of its winner and kept alternates (or the winner alone without blend). */
+  private refresh(e: number): void {
+    const s = this.scene, pool = this.pool;
+    let w = s.weight[e];
+    // The shown colour/position may change: the live display's delta must carry it.
+    this.changes?.written(e);
+    if (!this.blend || this.altHead[e] === NONE || !(w > 0)) {
+      this.showRaw(e);
+      return;
+    }
+    let r = w * this.rawCol[e * 3], g = w * this.rawCol[e * 3 + 1], b = w * this.rawCol[e * 3 + 2];
+    let x = w * this.rawPos[e * 3], y = w * this.rawPos[e * 3 + 1], z = w * this.rawPos[e * 3 + 2];
+    for (let a = this.altHead[e]; a !== NONE; a = this.altNext[a]) {
+      const wa = pool.weight[a];
+      if (!(wa > 0)) continue;
+      r += wa * pool.colors[a * 3]; g += wa * pool.colors[a * 3 + 1]; b += wa * pool.colors[a * 3 + 2];
+      x += wa * pool.positions[a * 3]; y += wa * pool.positions[a * 3 + 1]; z += wa * pool.positions[a * 3 + 2];
+      w += wa;
+    }
+    const iw = 1 / w;
+    s.colors[e * 3] = r * iw; s.colors[e * 3 + 1] = g * iw; s.colors[e * 3 + 2] = b * iw;
+    s.positions[e * 3] = x * iw; s.positions[e * 3 + 1] = y * iw; s.positions[e * 3 + 2] = z * iw;
+  }
+
   private ensureElements(cap: number): void {
+    if (this.rawCol.length < cap * 3) {
+      const rc = new Float32Array(cap * 3);
+      rc.set(this.rawCol);
+      this.rawCol = rc;
+      const rp = new Float32Array(cap * 3);
+      rp.set(this.rawPos);
+      this.rawPos = rp;
+    }
     if (this.altHead.length >= cap) return;
     const ah = new Int32Array(cap).fill(NONE);
     ah.set(this.altHead);
@@ -424,6 +514,8 @@ export class SceneFusion {
       if (keep[i]) {
         this.altHead[w] = this.altHead[i];
         this.stamp[w] = this.stamp[i];
+        this.rawCol.copyWithin(w * 3, i * 3, i * 3 + 3);
+        this.rawPos.copyWithin(w * 3, i * 3, i * 3 + 3);
         w++;
       }
     this.changes?.compacting(keep, this.scene.count);

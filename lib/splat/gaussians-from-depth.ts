@@ -12,7 +12,7 @@
  *   sigma = scaleFactor·s across the tilt and scaleFactor·s/cos(θ) along it (a tilted surface
  *   spreads the same pixels over more area; without the stretch oblique walls show holes);
  *   cos(θ) is clamped at 1/maxObliquity. Normal sigma = thickness × the in-plane sigma.
- * - Opacity = opacity × confidence, × edgeOpacity next to a depth discontinuity (a relative jump
+ * - Opacity = opacity × confidence (× (1 - confidenceOpacity·(1 - confidence)) in general), × edgeOpacity next to a depth discontinuity (a relative jump
  *   above `discontinuity` to a 4-neighbour). Pixels that sit between a nearer and a farther
  *   neighbour on both sides of one axis are "flying pixels" (depth interpolated across an
  *   occlusion edge by the sensor or the network) and produce no Gaussian.
@@ -46,6 +46,12 @@ export interface DepthToGaussiansOptions {
   maxObliquity?: number;
   /** Pixels with confidence <= minConfidence are skipped (default 0). */
   minConfidence?: number;
+  /**
+   * How much confidence lowers opacity (default 1: opacity x confidence). 0 keeps every kept pixel opaque and lets
+   * confidence act through the fusion weight only: right for conditioned sensor depth, whose confidence is a noise
+   * level (z^2) rather than a chance of being wrong, where see-through surfaces would only show what lies behind.
+   */
+  confidenceOpacity?: number;
 }
 
 export interface DepthToGaussiansResult {
@@ -99,6 +105,7 @@ export function gaussiansFromDepth(
   const thickness = opt(opts.thickness, 0.1, 'thickness', 1e-6, 1e6);
   const maxObl = opt(opts.maxObliquity, 4, 'maxObliquity', 1, 1e6);
   const minConf = opt(opts.minConfidence, 0, 'minConfidence', 0, 1);
+  const confOpa = opt(opts.confidenceOpacity, 1, 'confidenceOpacity', 0, 1);
 
   const W = depth.width, H = depth.height;
   if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`gaussiansFromDepth: bad depth size ${W}x${H}`);
@@ -280,7 +287,7 @@ export function gaussiansFromDepth(
       sca[k3] = sb / cos;
       sca[k3 + 1] = sb;
       sca[k3 + 2] = thickness * sb;
-      opa[k] = opacity * conf * (edge ? edgeOpacity : 1);
+      opa[k] = opacity * (1 - confOpa * (1 - conf)) * (edge ? edgeOpacity : 1);
       const ipix = vi * iw + ui;
       const c3 = ipix * 3;
       col[k3] = imgData[c3] * inv255;

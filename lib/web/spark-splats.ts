@@ -28,20 +28,6 @@ export function packedSplatsFromArrays(g: GaussianArrays): PackedSplats {
   return new PackedSplats({ packedArray, numSplats: n });
 }
 
-/** Axis-aligned bounds of the splat centres, for framing the orbit camera. */
-export function centreBounds(g: GaussianArrays): { min: [number, number, number]; max: [number, number, number] } | null {
-  if (g.count === 0) return null;
-  const min: [number, number, number] = [Infinity, Infinity, Infinity];
-  const max: [number, number, number] = [-Infinity, -Infinity, -Infinity];
-  for (let i = 0; i < g.count; i++)
-    for (let k = 0; k < 3; k++) {
-      const v = g.positions[3 * i + k];
-      if (v < min[k]) min[k] = v;
-      if (v > max[k]) max[k] = v;
-    }
-  return { min, max };
-}
-
 /**
  * Re-uploads only texture rows [row, row + rows) of `packed` (Spark keeps one RGBA32UI texel per splat
  * in a 2048-wide 2D-array texture) after their words were edited in place. Before the texture exists

@@ -3,6 +3,7 @@
  *     [--holdout-every 5 | --context i,j,k --targets a,b] [--scale 0.25] [--max-targets N]
  *     [--depth fastdepth|mvs|mvs-raw|mvs+fastdepth|device|all] [--renderer gaussians|forward-splat|both]
  *     [--nearest 4] [--gaussian-scale 0.5] [--png 3] [--png-depth mvs] [--out docs/img/results] [--json]
+ *     [--registration auto|off] [--condition on|off] [--depth-size WxH]
  *
  * The reference protocol of ../shared/README.md on any posed capture: existing frames sorted by name, every
  * N-th held out as a target (or explicit --context / --targets indices into that sorted list), images
@@ -18,25 +19,32 @@
  *                 stereo depth of the same view (not photometrically as in the reference's 19.2 dB row);
  *   mvs+fastdepth filtered stereo, holes filled with that fitted FastDepth, then smoothed (depth-source.ts's
  *                 monocularHoleFill);
- *   device        the capture's own depth (bundles with depth only).
+ *   device        the capture's own depth (captures with depth: bundles, 7-Scenes, TUM), conditioned
+ *                 (depth-conditioning.ts; --condition off: raw) in context order with the incremental multi-view
+ *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first.
+ * With device depth on every context view the colour camera is registered to the depth camera on the context views
+ * (colour-registration.ts; --registration off keeps the capture's intrinsics) and used for every frame, stereo too.
  * Stereo for a context view only uses context views. Sweeps and FastDepth outputs are cached per
  * (capture, frame, resolution) under data/cache/eval/ (gitignored).
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
-import type { Frame } from '../../lib/capture/frame';
+import type { DepthMap, Frame } from '../../lib/capture/frame';
 import { scaleIntrinsics } from '../../lib/capture/frame';
 import { encodePng } from '../../lib/capture/png';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-json';
-import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
+import { estimateColourRegistration, type ColourRegistration } from '../../lib/inference/depth/colour-registration';
+import { boxSubsampleDepth, conditionSensorDepth, DepthAgreement } from '../../lib/inference/depth/depth-conditioning';
+import { isIdentityDistortion } from '../../lib/inference/depth/lens-distortion';
+import { pixelMapBetween, resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
 import { refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
 import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
-import { frameDepthToPinholeGrid, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
+import { frameDepthToPinholeGrid, lumaOf, makeStereoView, remap, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
 import { psnr, ssim } from '../../lib/splat/image-metrics';
 import { errorHeatmap, sideBySide } from '../../lib/eval/image-panels';
 import { renderGaussianView, type PinholeView } from '../../lib/eval/gaussian-view-eval';
@@ -155,6 +163,19 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   if (!targets.length || !context.length) throw new Error('novel-view: need at least one target and one context view');
 
   const hasDevice = context.every((i) => !!frames[i].depth);
+  // Depth-to-colour registration (colour-registration.ts): fitted on the context views only, applied to the
+  // sensor's every frame (targets included: the same colour camera took them).
+  const regArg = optString(args, 'registration', 'auto')!;
+  if (!['auto', 'off'].includes(regArg)) throw new UsageError(`--registration must be auto or off, got "${regArg}"`);
+  let registration: ColourRegistration | null = null;
+  if (hasDevice && regArg === 'auto') {
+    const tr = performance.now();
+    registration = estimateColourRegistration(context.map((i) => frames[i]));
+    const ki = registration.intrinsics;
+    for (const f of frames) f.intrinsics = scaleIntrinsics(ki, f.image.width, f.image.height);
+    for (const f of frames) if (!f.intrinsics.distortion) delete f.intrinsics.distortion;
+    log(`colour registration: fx ${ki.fx.toFixed(1)} fy ${ki.fy.toFixed(1)} cx ${ki.cx.toFixed(1)} cy ${ki.cy.toFixed(1)} (ZNCC ${registration.initialScore.toFixed(3)} -> ${registration.score.toFixed(3)}, ${((performance.now() - tr) / 1000).toFixed(1)} s)`);
+  }
   let sources: DepthSource[];
   if (depthArg === 'all') sources = hasDevice ? ['device', 'mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'] : ['mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'];
   else {
@@ -162,6 +183,47 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     for (const s of sources) if (!DEPTH_SOURCES.includes(s)) throw new UsageError(`--depth must be ${DEPTH_SOURCES.join(', ')} or all (comma-separated allowed), got "${s}"`);
     if (sources.includes('device') && !hasDevice) throw new Error('--depth device: the capture has no depth on every context frame');
   }
+  // Device depth: conditioned (depth-conditioning.ts: edges, specks, z^2 noise, multi-view agreement against the
+  // context views conditioned before it, in capture order) unless --condition off; --depth-size box-subsamples it
+  // first (a phone-like 160x120 map from a 640x480 one).
+  const condArg = optString(args, 'condition', 'on')!;
+  if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
+  const depthSizeArg = optString(args, 'depth-size');
+  const deviceDepth = new Map<number, DepthMap>();
+  const conditioning: { id: string; edge: number; specks: number; agreed: number; contradicted: number; unconfirmed: number }[] = [];
+  if (sources.includes('device')) {
+    let factor = 1;
+    if (depthSizeArg) {
+      const m = /^(\d+)x(\d+)$/.exec(depthSizeArg);
+      const d0 = frames[context[0]].depth!;
+      if (!m || d0.width % Number(m[1]) || d0.width / Number(m[1]) !== d0.height / Number(m[2]))
+        throw new UsageError(`--depth-size must be WxH dividing the device depth's ${d0.width}x${d0.height} by one integer, got "${depthSizeArg}"`);
+      factor = d0.width / Number(m[1]);
+    }
+    const agreement = new DepthAgreement();
+    for (const [k, i] of context.entries()) {
+      let d = frames[i].depth!;
+      if (factor > 1) d = boxSubsampleDepth(d, factor);
+      if (condArg === 'on') {
+        // Colour luma on the depth grid, through the (registered) colour camera: the edge test's guide.
+        const img = frames[i].image;
+        const kc = scaleIntrinsics(frames[i].intrinsics, img.width, img.height);
+        const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
+        const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(d.intrinsics, kc));
+        const c = conditionSensorDepth(d, { guide });
+        const a = agreement.add(c.depth, frames[i].cameraToWorld);
+        conditioning.push({ id: frames[i].id, edge: c.report.edge, specks: c.report.specks, agreed: a.agreed, contradicted: a.contradicted, unconfirmed: a.unconfirmed });
+        d = c.depth;
+      }
+      deviceDepth.set(k, d);
+    }
+    if (conditioning.length) {
+      const sum = (f: (c: (typeof conditioning)[number]) => number) => conditioning.reduce((a, c) => a + f(c), 0);
+      log(`device depth conditioned: ${sum((c) => c.edge)} edge-band and ${sum((c) => c.specks)} speck pixels dropped, ${sum((c) => c.contradicted)} contradicted by earlier keyframes, ${sum((c) => c.agreed)} confirmed, ${sum((c) => c.unconfirmed)} unconfirmed`);
+    }
+  }
+  const deviceLabel = `device${depthSizeArg ? ` ${depthSizeArg}` : ''}${condArg === 'off' ? ' raw' : ''}`;
+  const labelOf = (src: string) => (src === 'device' ? deviceLabel : src);
   const renderers = rendererArg === 'both' ? (['forward-splat', 'gaussians'] as const) : ([rendererArg] as ('forward-splat' | 'gaussians')[]);
   log(`${loaded.name}: ${frames.length} frames at ${W}x${H} (${loaded.skipped.length} skipped), ${context.length} context, ${targets.length} targets; depth ${sources.join(', ')}; renderers ${renderers.join(', ')}`);
 
@@ -187,7 +249,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const getSweep = (k: number): PlaneSweepResult => {
     if (sweeps[k]) return sweeps[k]!;
     // Keyed on the sweep mode too: results of another algorithm must not be reused.
-    const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${createHash('sha1').update(context.join(',')).digest('hex').slice(0, 8)}.f32`);
+    // ... and on the cameras (a registered colour camera changes every sweep).
+    const camKey = createHash('sha1').update(context.join(',') + JSON.stringify(views[k].camera)).digest('hex').slice(0, 8);
+    const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${camKey}.f32`);
     const n = W * H;
     if (existsSync(file) && existsSync(file + '.json')) {
       const buf = readFileSync(file);
@@ -266,6 +330,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   // --- depth variants per needed context view, pinhole grid ---
   const depth: Record<string, Map<number, Float32Array>> = {};
   for (const s of sources) depth[s] = new Map();
+  const deviceConfidence = new Map<number, Float32Array>();
   const fits: Record<string, { scale: number; shift: number; inliers: number; samples: number }> = {};
   const fitFailures: { id: string; reason: string }[] = [];
   {
@@ -277,7 +342,22 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         const f = frames[context[k]];
         const kOut = scaleIntrinsics(f.intrinsics, W, H);
         if (!kOut.distortion) delete kOut.distortion;
-        depth.device.set(k, frameDepthToPinholeGrid(v, resampleDepthMap(f.depth!, kOut).data));
+        const r = resampleDepthMap(deviceDepth.get(k) ?? f.depth!, kOut);
+        if (condArg === 'on') {
+          // As the depth source does (depth-source.ts): sensor holes and the colour camera's wider field of view
+          // filled by edge-aware smoothing of inverse depth, at confidence 0.1.
+          const g = lumaOf(rgbs[k], W * H);
+          const conf = r.confidence ?? r.data.map((z) => (z > 0 ? 1 : 0));
+          const filled = fillDepthHoles(r.data, g, W, H, { confidence: conf.map((c, p) => (r.data[p] > 0 ? Math.max(c, 1e-3) : 0)), smoothPasses: 0 });
+          for (let p = 0; p < filled.length; p++)
+            if (!(r.data[p] > 0) && filled[p] > 0) {
+              r.data[p] = filled[p];
+              conf[p] = 0.1;
+            }
+          r.confidence = conf;
+        }
+        depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
+        if (r.confidence && isIdentityDistortion(kOut.distortion)) deviceConfidence.set(k, r.confidence);
       }
       if (!needMvs) continue;
       const t = performance.now();
@@ -345,8 +425,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           render = r.render;
           coverage = r.coverage;
         } else {
-          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
-          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale } });
+          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
+          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale, confidenceOpacity: src === 'device' && condArg === 'on' ? 0 : undefined } });
           timing.gaussianBuildMs += r.buildMs;
           timing.gaussianRenderMs += r.renderMs;
           render = r.rgb;
@@ -366,7 +446,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           pngs.push(file);
         }
       });
-      rows.push(summarise(renderer, src, perView, isReferenceProtocol));
+      rows.push(summarise(renderer, labelOf(src), perView, isReferenceProtocol));
     }
   progress({ stage: 'render', done: total, total });
   progress.finish();
@@ -413,6 +493,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     gaussianScale: gaussianScale ?? 0.5,
     rows,
     best: best ? { renderer: best.renderer, depth: best.depth, psnr: best.psnr, ssim: best.ssim } : null,
+    registration: registration && { intrinsics: registration.intrinsics, score: registration.score, initialScore: registration.initialScore },
+    conditioning,
     fastdepthFits: fits,
     fastdepthFitFailures: fitFailures,
     pngs,

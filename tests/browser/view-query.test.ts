@@ -63,8 +63,9 @@ describe('/view by share code', () => {
     const { page, log } = await openPage(tb, `/view?code=${share.code.toLowerCase()}&max-splats=20000&models=/test-models/#token=${share.token}`);
     await page.waitForSelector('[data-testid="view"][data-state="ready"]', { timeout: 60_000 });
     expect(Number(await page.getAttribute('[data-testid="scene-summary"]', 'data-bank'))).toBeGreaterThan(3);
-    // Chromium has webkitSpeechRecognition: the panel offers voice input (the Quest case is tested below).
+    // Chromium has webkitSpeechRecognition: the panel offers both recognisers (the Quest case is tested below).
     await page.waitForSelector('[data-testid="query-voice"]');
+    await page.waitForSelector('[data-testid="voice-engine"]');
     // The model is not cached yet: the page says so and offers the download.
     await page.waitForSelector('[data-testid="model-state"][data-state="not-installed"]', { timeout: 30_000 });
     expect(await page.innerText('[data-testid="model-missing"]')).toMatch(/semantic model not installed/);
@@ -127,7 +128,7 @@ describe('/view by share code', () => {
     expect(log.errors.filter((e) => !/status of 404/.test(e))).toEqual([]);
   });
 
-  it('a model that cannot be downloaded is reported, and the page keeps working (and a browser without voice input says so)', async () => {
+  it('a model that cannot be downloaded is reported, and the page keeps working (and a browser without SpeechRecognition gets on-device voice only)', async () => {
     // From here on, pages behave like Quest Browser: no Web Speech API.
     await tb.context.addInitScript(() => {
       const w = window as unknown as Record<string, unknown>;
@@ -136,7 +137,9 @@ describe('/view by share code', () => {
     });
     const { page, log } = await openPage(tb, `/view?code=${share.code}&max-splats=20000&models=/missing-models/#token=${share.token}`);
     await page.waitForSelector('[data-testid="model-state"][data-state="not-installed"]', { timeout: 60_000 });
-    expect(await page.innerText('[data-testid="voice-unavailable"]')).toMatch(/voice not available in this browser \(Quest Browser\): type instead/);
+    await page.waitForSelector('[data-testid="voice-status"][data-engine="on-device"]');
+    expect(await page.$('[data-testid="voice-engine"]')).toBeNull();
+    expect(await page.innerText('[data-testid="voice-status"]')).toMatch(/voice: on-device/);
     await page.click('[data-testid="model-download"]');
     await page.waitForSelector('[data-testid="model-state"][data-state="unavailable"]', { timeout: 30_000 });
     expect(await page.innerText('[data-testid="model-missing"]')).toMatch(/semantic model not installed and not downloadable.*HTTP 404/);

@@ -10,10 +10,11 @@
  * Output: a DepthMap at the working resolution, pixel-aligned with the frame's image resampled to that size, whose
  * intrinsics are the frame's own scaled (lens distortion kept), with a 0..1 confidence.
  */
+import { conditionSensorDepth, DepthAgreement, type AgreementOptions, type ConditioningOptions } from './depth-conditioning';
 import type { DepthMap, Frame, RgbImage } from '../../capture/frame';
 import { scaleIntrinsics } from '../../capture/frame';
 import { rigidPoseProblem } from '../../capture/pose';
-import { resampleDepthMap } from './depth-resample';
+import { pixelMapBetween, resampleDepthMap } from './depth-resample';
 import { fillDepthHoles } from './hole-fill';
 import { fillWithMonocular } from './monocular-hole-fill';
 import { refineView, sweepView, type RefineSettings, type SweepSettings } from './multi-view-stereo';
@@ -68,6 +69,12 @@ export interface DepthSourceOptions {
   /** Fill stereo holes with the monocular model anchored to the stereo depth (monocular-hole-fill.ts) instead of
    * edge-aware smoothing alone. Off by default: on the fox capture it does not help (docs/DEPTH.md). */
   monocularHoleFill?: boolean;
+  /**
+   * Condition device depth before resampling (depth-conditioning.ts: invalid values, edge band, specks, z^2 noise
+   * confidence, multi-view agreement against the device frames conditioned before it). Off by default until the
+   * pipeline builds Gaussians with `confidenceOpacity: 0` (a noise confidence must not make surfaces see-through).
+   */
+  conditionDevice?: boolean | { conditioning?: ConditioningOptions; agreement?: AgreementOptions };
 }
 
 /** A network that takes posed views (OnnxDepthNetwork with a multi-view export). */
@@ -133,6 +140,8 @@ export class DepthEstimator {
   private readonly views: (StereoView | undefined)[] = [];
   private readonly stereoIndex: number[] = [];
   private readonly sweeps = new Map<number, { result: PlaneSweepResult; sources: number[] }>();
+  /** Keyframes' conditioned device depth seen so far (conditionDevice), for the multi-view agreement. */
+  private agreement: DepthAgreement | undefined;
 
   constructor(
     readonly frames: Frame[],
@@ -159,10 +168,25 @@ export class DepthEstimator {
     const k = scaleIntrinsics(f.intrinsics, this.options.width, this.options.height);
     if (!k.distortion) delete k.distortion;
     if (kind === 'device') {
-      const depth = resampleDepthMap(f.depth!, k);
+      let sensor = f.depth!;
+      const cd = this.options.conditionDevice;
+      const condNotes: string[] = [];
+      if (cd) {
+        const o = cd === true ? {} : cd;
+        // The colour image on the depth grid guides the edge test (registered edges keep their band).
+        const img = f.image;
+        const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
+        const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(sensor.intrinsics, scaleIntrinsics(f.intrinsics, img.width, img.height)));
+        const c = conditionSensorDepth(sensor, { guide, ...o.conditioning });
+        this.agreement ??= new DepthAgreement(o.agreement);
+        const a = this.agreement.add(c.depth, f.cameraToWorld);
+        sensor = c.depth;
+        condNotes.push(`conditioned: ${c.report.edge} edge-band, ${c.report.specks} speck, ${a.contradicted} contradicted pixels dropped; ${a.agreed} confirmed by ${a.neighbours} earlier keyframe(s)`);
+      }
+      const depth = resampleDepthMap(sensor, k);
       const measured = depth.data.map((d) => (d > 0 ? 1 : 0));
       if (!depth.confidence) depth.confidence = measured;
-      const notes = [`device depth ${f.depth!.width}x${f.depth!.height} resampled`];
+      const notes = [`device depth ${f.depth!.width}x${f.depth!.height} resampled`, ...condNotes];
       let fit: ScaleShiftFit | undefined;
       const holes = measured.length - measured.reduce((a, b) => a + b, 0);
       if (holes > 0 && holes < measured.length && this.options.fillDeviceHoles !== false) {

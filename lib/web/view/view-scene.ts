@@ -5,7 +5,7 @@
  */
 import { readSceneFile } from '../../splat/scene-file';
 import type { GaussianScene } from '../../splat/gaussian-scene';
-import { sceneArrays, thinUniformly, type GaussianArrays } from '../scene-build';
+import { sceneArrays, thinForDisplay, type GaussianArrays } from '../scene-build';
 
 export interface ViewScene {
   name: string;
@@ -22,6 +22,6 @@ export async function loadViewScene(name: string, bytes: Uint8Array, opts: { max
   if (!Number.isInteger(opts.maxGaussians) || opts.maxGaussians <= 0) throw new Error(`loadViewScene: maxGaussians must be a positive integer (got ${opts.maxGaussians})`);
   const scene = await readSceneFile(bytes, name);
   const fileCount = scene.count;
-  thinUniformly(scene, opts.maxGaussians);
+  thinForDisplay(scene, opts.maxGaussians);
   return { name, scene, arrays: sceneArrays(scene), fileCount, bankEntries: scene.bank.count - 1, embedder: scene.bank.embedder };
 }

@@ -15,10 +15,10 @@ export const PANEL_PX = { width: 1120, height: 720 } as const;
 export const PX_PER_M = 2000;
 export const PANEL_M = { width: PANEL_PX.width / PX_PER_M, height: PANEL_PX.height / PX_PER_M } as const;
 
-export type KeyKind = 'letter' | 'space' | 'backspace' | 'clear' | 'ask' | 'chip' | 'action';
+export type KeyKind = 'letter' | 'space' | 'backspace' | 'clear' | 'ask' | 'chip' | 'action' | 'mic';
 
 export interface PanelKey {
-  /** 'a'..'z', 'space', 'backspace', 'clear', 'ask', 'chip:<n>', or 'action' (the page's one offered action). */
+  /** 'a'..'z', 'space', 'backspace', 'clear', 'mic', 'ask', 'chip:<n>', or 'action' (the page's one offered action). */
   id: string;
   kind: KeyKind;
   /** Drawn text; for chips also the query they ask. */
@@ -62,7 +62,7 @@ export function chipText(s: string, max = CHIP_MAX_CHARS): string {
  * The panel's keys for the given chips: an optional action (e.g. "download the semantic model": a headset
  * user cannot reach the page's button inside AR) comes first, then chips flow over two rows (those that do
  * not fit are left out), then three rows of letters (the last ending with backspace) and a row of clear,
- * space, Ask.
+ * mic (ask by voice), space, Ask.
  */
 export function panelLayout(chips: readonly string[], action: string | null = null): PanelLayout {
   const W = PANEL_PX.width;
@@ -96,9 +96,11 @@ export function panelLayout(chips: readonly string[], action: string | null = nu
   });
   const y = KEY_TOP + 3 * (KEY_H + GAP);
   const clearW = 2 * kw + GAP;
+  const micW = 2 * kw + GAP;
   const askW = 3 * kw + 2 * GAP;
   keys.push({ id: 'clear', kind: 'clear', label: 'clear', x: MARGIN, y, w: clearW, h: KEY_H });
-  keys.push({ id: 'space', kind: 'space', label: 'space', x: MARGIN + clearW + GAP, y, w: inner - clearW - askW - 2 * GAP, h: KEY_H });
+  keys.push({ id: 'mic', kind: 'mic', label: '🎤 speak', x: MARGIN + clearW + GAP, y, w: micW, h: KEY_H });
+  keys.push({ id: 'space', kind: 'space', label: 'space', x: MARGIN + clearW + micW + 2 * GAP, y, w: inner - clearW - micW - askW - 3 * GAP, h: KEY_H });
   keys.push({ id: 'ask', kind: 'ask', label: 'Ask', x: W - MARGIN - askW, y, w: askW, h: KEY_H });
   return {
     textBox: { x: MARGIN, y: 12, w: inner, h: 68 },
@@ -132,9 +134,10 @@ export const MAX_QUERY_CHARS = 48;
  * What pressing `key` does to `text`: letters append (up to MAX_QUERY_CHARS), space appends one space
  * (never leading or doubled), backspace removes the last character, clear empties; Ask asks the trimmed
  * text (nothing when empty); a chip replaces the text with its query and asks it at once; the action key
- * leaves the text alone and says so (`action: true`: the caller runs the page's action).
+ * leaves the text alone and says so (`action: true`: the caller runs the page's action); so does the mic
+ * key (`mic: true`: the caller starts or stops listening; the transcript is asked like typed text).
  */
-export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'label'>, chipQuery?: string): { text: string; ask: string | null; action?: true } {
+export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'label'>, chipQuery?: string): { text: string; ask: string | null; action?: true; mic?: true } {
   switch (key.kind) {
     case 'letter':
       return { text: text.length < MAX_QUERY_CHARS ? text + key.id : text, ask: null };
@@ -154,9 +157,20 @@ export function pressKey(text: string, key: Pick<PanelKey, 'kind' | 'id' | 'labe
     }
     case 'action':
       return { text, ask: null, action: true };
+    case 'mic':
+      return { text, ask: null, mic: true };
     default:
       throw new Error(`pressKey: unknown key kind ${String((key as PanelKey).kind)}`);
   }
+}
+
+/**
+ * The controller button that talks while held: B on the right controller, Y on the left (xr-standard
+ * button 5; button 4, A/X, and the trigger are taken by selecting and placing). Returns whether it is down.
+ */
+export const TALK_BUTTON = 5;
+export function talkButtonDown(gamepad: { mapping: string; buttons: readonly { pressed: boolean }[] } | null | undefined): boolean {
+  return !!gamepad && gamepad.mapping === 'xr-standard' && gamepad.buttons.length > TALK_BUTTON && gamepad.buttons[TALK_BUTTON].pressed;
 }
 
 // ---- placement and pointing -------------------------------------------------------------------------------

@@ -39,13 +39,14 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-export async function launchBrowser(): Promise<TestBrowser> {
+/** `args`: extra Chromium flags for one test file (e.g. a fake microphone fed from a WAV file). */
+export async function launchBrowser(opts: { args?: string[] } = {}): Promise<TestBrowser> {
   if (!BASE_URL) throw new Error('SEGSPLAT_BASE_URL is not set: run the browser tests with `npm run test:browser`');
   const profile = mkdtempSync(join(tmpdir(), 'segsplat-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: CHROMIUM_ARGS,
+    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
     viewport: { width: 1024, height: 640 },
   });
   return {

@@ -65,6 +65,25 @@ describe('DepthEstimator', () => {
     expect(Math.abs(out.depth.data[i] - depth[i]) / depth[i]).toBeLessThan(0.02);
   });
 
+  it('conditions device depth when asked: edge bands dropped, a later keyframe checked against the earlier one', async () => {
+    const a = view('a', 0, 0), b = view('b', 0.1, 0);
+    const frames: Frame[] = [a, b].map((v) => ({ ...v.frame, depth: { width: W, height: H, data: v.depth.slice(), intrinsics: k } }));
+    const plain = new DepthEstimator(frames, { width: W, height: H, fillDeviceHoles: false });
+    const cond = new DepthEstimator(frames, { width: W, height: H, fillDeviceHoles: false, conditionDevice: true });
+    const p0 = await plain.depthFor(0), c0 = await cond.depthFor(0);
+    let edgeDropped = 0, kept = 0;
+    for (let i = 0; i < W * H; i++) {
+      expect(p0.depth.data[i]).toBeGreaterThan(0);
+      if (c0.depth.data[i] === 0) edgeDropped++;
+      else kept++;
+    }
+    expect(edgeDropped).toBeGreaterThan(0);
+    expect(kept).toBeGreaterThan(0.8 * W * H);
+    expect(c0.notes.join(' ')).toMatch(/conditioned: \d+ edge-band/);
+    const c1 = await cond.depthFor(1);
+    expect(c1.notes.join(' ')).toMatch(/confirmed by 1 earlier keyframe/);
+  });
+
   it('fills device-depth holes, with the monocular model anchored to the measurements when loaded', async () => {
     const { frame, depth } = view('a', 0, 0);
     // The sensor sees only the central 40x30 pixels of the frame (same camera, narrower field of view).

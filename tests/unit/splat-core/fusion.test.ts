@@ -119,7 +119,8 @@ describe('SceneFusion: removing and replacing views', () => {
 
   it('replaceView swaps a re-scanned view for the old one', () => {
     const scene = new GaussianScene();
-    const fusion = new SceneFusion(scene);
+    // Winner colours only, so the re-scanned view's own colour is what is shown.
+    const fusion = new SceneFusion(scene, { blend: false });
     fusion.addView(0, view(0, eyeA));
     fusion.addView(1, view(1, eyeB));
     const before = scene.count;
@@ -136,6 +137,59 @@ describe('SceneFusion: removing and replacing views', () => {
       }
     expect(shown).toBeGreaterThan(0);
     expect(fusion.views()).toEqual([0, 1]);
+  });
+});
+
+describe('SceneFusion: blending the observations of a surface', () => {
+  const red = () => [1, 0, 0] as Vec3, blue = () => [0, 0, 1] as Vec3;
+  it('a surface seen by two views shows their weighted mean colour; removing one view restores the other exactly', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    const a = view(0, [0, 1.5, 2], [panel([0, 1.5, 0], red)]);
+    const b = view(1, [0, 1.5, 2.6], [panel([0, 1.5, 0], blue)]);
+    fusion.addView(0, a);
+    const r = fusion.addView(1, b);
+    expect(r.merged).toBeGreaterThan(0.5 * b.count);
+    // The nearer view (a) weighs more: mixed elements are mostly red but carry some blue.
+    let mixed = 0;
+    for (let i = 0; i < scene.count; i++) {
+      const cr = scene.colors[i * 3], cb = scene.colors[i * 3 + 2];
+      expect(cr + cb).toBeCloseTo(1, 5);
+      if (cr > 0 && cb > 0) {
+        mixed++;
+        expect(cr).toBeGreaterThan(cb);
+      }
+    }
+    expect(mixed).toBeGreaterThan(0.5 * b.count);
+    fusion.removeView(1);
+    expect(scene.count).toBe(a.count);
+    expect(contents(scene)).toEqual(contents(a));
+    for (let i = 0; i < scene.count; i++) expect(scene.colors[i * 3]).toBe(1);
+  });
+
+  it('averaging noisy depth from several views brings the surface closer to the truth than any one view', () => {
+    const eyes: Vec3[] = [[0, 1.5, 2], [0.05, 1.52, 2.02], [-0.05, 1.48, 1.98], [0.02, 1.5, 2.05]];
+    let seed = 7;
+    const noise = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.004;
+    const views = eyes.map((e, i) => {
+      const f = castFrame(`v${i}`, lookAt(e, [0, 1.5, 0]), k, [panel()]);
+      for (let p = 0; p < f.depth!.data.length; p++) if (f.depth!.data[p] > 0) f.depth!.data[p] += noise();
+      const s = new GaussianScene();
+      gaussiansFromDepth(s, f, i, { discontinuity: 0.5 });
+      return s;
+    });
+    const rms = (s: GaussianScene) => {
+      let e = 0;
+      for (let i = 0; i < s.count; i++) e += s.positions[i * 3 + 2] ** 2;
+      return Math.sqrt(e / s.count);
+    };
+    const fuse = (blend: boolean) => {
+      const scene = new GaussianScene();
+      const fusion = new SceneFusion(scene, { blend, mergeRadius: 3, maxAlternates: 3 });
+      views.forEach((v, i) => fusion.addView(i, v));
+      return rms(scene);
+    };
+    expect(fuse(true)).toBeLessThan(0.8 * fuse(false));
   });
 });
 

@@ -17,6 +17,7 @@ import {
   pressKey,
   rayFromPose,
   rayPanelHit,
+  talkButtonDown,
   type PanelKey,
 } from '../../../lib/web/view/xr-keyboard';
 import { answerReadout, deviceLabelWord, quickPicks } from '../../../lib/web/view/xr-query-lines';
@@ -28,7 +29,7 @@ describe('panelLayout / keyAt', () => {
   it('has 26 letters, space, backspace, clear, Ask, all inside the panel and not overlapping', () => {
     const l = panelLayout(['lamp', 'couch']);
     expect(l.keys.filter((k) => k.kind === 'letter').map((k) => k.id).sort().join('')).toBe('abcdefghijklmnopqrstuvwxyz');
-    for (const id of ['space', 'backspace', 'clear', 'ask', 'chip:0', 'chip:1']) expect(key(l, id), id).toBeDefined();
+    for (const id of ['space', 'backspace', 'clear', 'mic', 'ask', 'chip:0', 'chip:1']) expect(key(l, id), id).toBeDefined();
     for (const k of l.keys) {
       expect(k.x).toBeGreaterThanOrEqual(0);
       expect(k.y).toBeGreaterThanOrEqual(0);
@@ -106,6 +107,19 @@ describe('pressKey', () => {
     const l = panelLayout([], 'download');
     expect(pressKey('lam', key(l, 'action'))).toEqual({ text: 'lam', ask: null, action: true });
     expect(pressKey('lam', key(l, 'a')).action).toBeUndefined();
+  });
+  it('the mic key keeps the text and asks nothing: the caller starts or stops listening', () => {
+    const l = panelLayout([]);
+    expect(pressKey('lam', key(l, 'mic'))).toEqual({ text: 'lam', ask: null, mic: true });
+    expect(key(l, 'mic').y).toBe(key(l, 'space').y);
+  });
+  it('talkButtonDown: B / Y (xr-standard button 5) only', () => {
+    const pad = (down: number[]) => ({ mapping: 'xr-standard', buttons: Array.from({ length: 7 }, (_, i) => ({ pressed: down.includes(i) })) });
+    expect(talkButtonDown(pad([5]))).toBe(true);
+    expect(talkButtonDown(pad([0, 4]))).toBe(false);
+    expect(talkButtonDown({ mapping: '', buttons: pad([5]).buttons })).toBe(false);
+    expect(talkButtonDown({ mapping: 'xr-standard', buttons: [{ pressed: true }] })).toBe(false);
+    expect(talkButtonDown(null)).toBe(false);
   });
   it('rejects an unknown key kind', () => {
     expect(() => pressKey('', { kind: 'nope' as never, id: 'x', label: 'x' })).toThrow(/unknown key kind/);

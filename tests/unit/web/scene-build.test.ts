@@ -7,7 +7,7 @@ import type { Frame } from '../../../lib/capture/frame';
 import { nodeFolderFiles } from '../../../lib/capture/node-files';
 import type { ProgressEvent } from '../../../lib/pipeline/progress';
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
-import { buildSceneFromBundle, strideForBudget, thinUniformly } from '../../../lib/web/scene-build';
+import { buildSceneFromBundle, strideForBudget, thinForDisplay } from '../../../lib/web/scene-build';
 import { resultTransferables } from '../../../lib/web/scene-build-protocol';
 
 /** A camera at (x, 1, 0) looking down -z at a wall at z = -2 (depth 2 m everywhere). */
@@ -80,24 +80,24 @@ describe('buildSceneFromBundle', () => {
   }, 30_000);
 });
 
-describe('strideForBudget / thinUniformly', () => {
+describe('strideForBudget / thinForDisplay (uniform)', () => {
   it('picks the smallest stride that fits', () => {
     expect(strideForBudget(100, 100)).toBe(1);
     expect(strideForBudget(101, 100)).toBe(2);
     expect(strideForBudget(76_800, 6_667)).toBe(4);
     expect(() => strideForBudget(10, 0)).toThrow();
   });
-  it('thins to exactly the target, spread evenly and in order', () => {
+  it('uniform: thins to exactly the target, spread evenly and in order', () => {
     const s = new GaussianScene({ initialCapacity: 10 });
     s.allocate(10);
     for (let i = 0; i < 10; i++) s.positions[3 * i] = i;
-    thinUniformly(s, 4);
+    thinForDisplay(s, 4, { method: 'uniform' });
     expect(s.count).toBe(4);
     const xs = Array.from({ length: 4 }, (_, i) => s.positions[3 * i]);
     expect(xs).toEqual([...xs].sort((a, b) => a - b));
     expect(xs[3] - xs[0]).toBeGreaterThanOrEqual(6);
-    thinUniformly(s, 10);
+    thinForDisplay(s, 10);
     expect(s.count).toBe(4);
-    expect(() => thinUniformly(s, -1)).toThrow();
+    expect(() => thinForDisplay(s, -1)).toThrow();
   });
 });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Intrinsics } from '../../../lib/capture/frame';
-import { cameraHomeFromFrame } from '../../../lib/web/camera-home';
+import { cameraHomeFromCamera, frameScene, robustBox } from '../../../lib/web/camera-home';
 import { allFrustumSegments, frustumSegments } from '../../../lib/web/frusta';
 import { readScenePageParams } from '../../../lib/web/page-params';
 import { makeThumbnail } from '../../../lib/web/thumbnail';
@@ -39,18 +39,38 @@ describe('frustumSegments', () => {
   });
 });
 
-describe('cameraHomeFromFrame', () => {
-  it('looks along the frame camera -z at its mid depth with its vertical field of view', () => {
-    const h = cameraHomeFromFrame({ cameraToWorld: yaw90(1, 1.5, 0), intrinsics: K, depth: { width: 1, height: 1, min: 1, max: 3, validFraction: 1 } });
+describe('cameraHomeFromCamera / frameScene', () => {
+  it('looks through the capture camera with its vertical field of view, world up, orbiting where its line of sight passes the centre', () => {
+    const h = cameraHomeFromCamera({ cameraToWorld: yaw90(1, 1.5, 0), intrinsics: K }, [-3, 0.5, 0.4]);
     expect(h.position).toEqual([1, 1.5, 0]);
-    expect(h.target.map((v) => Math.round(v * 1e6) / 1e6)).toEqual([-1, 1.5, 0]);
+    expect(h.target.map((v) => Math.round(v * 1e6) / 1e6)).toEqual([-3, 1.5, 0]);
     expect(h.up).toEqual([0, 1, 0]);
     expect(h.fovYDeg).toBeCloseTo((2 * Math.atan(40 / 100) * 180) / Math.PI, 6);
+    // A centre behind the camera: 2 m ahead instead.
+    expect(cameraHomeFromCamera({ cameraToWorld: translate(0, 0, 0), intrinsics: K }, [0, 0, 5]).target[2]).toBeCloseTo(-2);
+    expect(() => cameraHomeFromCamera({ cameraToWorld: [1, 2, 3], intrinsics: K }, null)).toThrow(/16 numbers/);
   });
-  it('falls back to 2 m without depth and rejects a bad pose', () => {
-    const h = cameraHomeFromFrame({ cameraToWorld: translate(0, 0, 0), intrinsics: K, depth: null });
-    expect(h.target[2]).toBeCloseTo(-2);
-    expect(() => cameraHomeFromFrame({ cameraToWorld: [1, 2, 3], intrinsics: K, depth: null })).toThrow(/16 numbers/);
+
+  it('ignores stereo outliers: the robust centre and the grid stay with the bulk of the splats', () => {
+    const n = 1000;
+    const pos = new Float32Array(3 * n);
+    for (let i = 0; i < n; i++) pos.set([(i % 10) / 10, 0.1 + ((i * 7) % 10) / 20, -2 - ((i * 3) % 10) / 10], 3 * i);
+    pos.set([400, -300, 900], 0); // flung far away by a bad match
+    pos.set([-500, 200, -800], 3);
+    const b = robustBox({ count: n, positions: pos })!;
+    expect(b.centre[0]).toBeCloseTo(0.45, 1);
+    expect(b.max[2]).toBeLessThan(0);
+    // Two cameras: the one facing the splats is picked.
+    const away = yaw90(0, 1, -2); // looks along -x
+    const facing = translate(0.5, 1, 1); // looks along -z, at the splats
+    const f = frameScene({ count: n, positions: pos }, [{ cameraToWorld: away, intrinsics: K }, { cameraToWorld: facing, intrinsics: K }]);
+    expect(f.camera).toBe(1);
+    expect(f.home!.position).toEqual([0.5, 1, 1]);
+    expect(f.floorY).toBeCloseTo(0.1, 1); // no world info: the box's low side
+    expect(f.gridSize).toBe(10);
+    expect(frameScene({ count: n, positions: pos }, [], { floorAtZero: true }).floorY).toBe(0);
+    expect(frameScene({ count: n, positions: pos }, [{ cameraToWorld: away, intrinsics: K }, { cameraToWorld: facing, intrinsics: K }], { selected: 0 }).camera).toBe(0);
+    expect(frameScene(null, []).home).toBeNull();
   });
 });
 

@@ -1,0 +1,315 @@
+/**
+ * Sensor depth conditioning: what a real depth camera (Kinect, phone ToF / ARCore depth, Quest depth) hands over
+ * is not what the splat stage should trust pixel by pixel.
+ *
+ * Per map (`conditionSensorDepth`, on the depth's own grid, before any resampling):
+ * - invalid values: non-finite, <= 0, outside [minDepth, maxDepth] -> 0 (no measurement);
+ * - depth edges: a pixel whose 8-neighbourhood spans a jump above max(edgeJump·z, 4σ(z)) is at an occlusion
+ *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
+ *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
+ *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
+ *   other keyframes that see the surface head-on. With a colour `guide`, an edge that a colour edge follows
+ *   within 1 px is registered and keeps its band (snap or drop: only edges the colour contradicts lose it);
+ * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
+ * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
+ *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
+ * - the device's own confidence, when given, multiplies in.
+ *
+ * Across keyframes (`DepthAgreement`, incremental): a new keyframe is checked against the `neighbours` already
+ * conditioned keyframes nearest to it (never all keyframes). Each pixel is lifted, projected into a neighbour
+ * and compared with the neighbour's depth there: within 3σ(z) + poseTolerance it agrees; clearly IN FRONT of
+ * what the neighbour measured, it is contradicted (the neighbour looked through that point: free space); behind
+ * it, the neighbour's view is occluded and says nothing. Contradicted pixels (more contradictions than
+ * agreements) are dropped; pixels nobody confirms keep their confidence x `unconfirmed`; agreeing pixels take
+ * the inverse-variance mean of their own depth and the neighbours' (averaged noise, and surfaces of different
+ * keyframes coincide, so fusion merges them instead of stacking layers).
+ */
+import type { DepthMap } from '../../capture/frame';
+import { invertRigid, multiply } from '../../capture/pose';
+
+export interface DepthNoiseModel {
+  /** sigma(z) = a + b (z - 0.4)^2, metres. */
+  a: number;
+  b: number;
+}
+
+export const KINECT_NOISE: DepthNoiseModel = { a: 0.0012, b: 0.0019 };
+
+/** Box-averages a depth map by an integer factor (valid pixels only; a block without any stays 0): a phone-like map from a 640x480 one. */
+export function boxSubsampleDepth(src: DepthMap, factor: number): DepthMap {
+  if (!Number.isInteger(factor) || factor < 1) throw new Error(`boxSubsampleDepth: factor must be a positive integer, got ${factor}`);
+  const W = Math.floor(src.width / factor), H = Math.floor(src.height / factor);
+  const out = new Float32Array(W * H);
+  for (let v = 0; v < H; v++)
+    for (let u = 0; u < W; u++) {
+      let s = 0, n = 0;
+      for (let y = v * factor; y < (v + 1) * factor; y++)
+        for (let x = u * factor; x < (u + 1) * factor; x++) {
+          const z = src.data[y * src.width + x];
+          if (z > 0 && Number.isFinite(z)) {
+            s += z;
+            n++;
+          }
+        }
+      out[v * W + u] = n ? s / n : 0;
+    }
+  // Pixel u covers [u f, (u + 1) f) of the source grid (a partial last block is cropped).
+  const k = src.intrinsics, sx = src.width / k.width / factor, sy = src.height / k.height / factor;
+  return { width: W, height: H, data: out, intrinsics: { fx: k.fx * sx, fy: k.fy * sy, cx: k.cx * sx, cy: k.cy * sy, width: W, height: H } };
+}
+
+export const depthSigma = (z: number, m: DepthNoiseModel = KINECT_NOISE): number => m.a + m.b * (z - 0.4) * (z - 0.4);
+
+export interface ConditioningOptions {
+  minDepth?: number;
+  maxDepth?: number;
+  /** Relative jump to a neighbour that marks an occlusion edge (default 0.04), raised to 4 sigma(z) where noisier. */
+  edgeJump?: number;
+  /** Pixels dropped on each side of a depth edge (default 2, at 640x480; scaled to the map's width). */
+  edgeBand?: number;
+  /** Smallest number of valid 8-neighbours a pixel keeps (default 4). */
+  minNeighbours?: number;
+  noise?: DepthNoiseModel;
+  /** Depth at which the noise confidence is 1 (default 1 m). */
+  zRef?: number;
+  /**
+   * Luma 0..1 of the colour image resampled onto the depth grid (through the registered colour camera). With it,
+   * a depth edge that a colour edge follows within 1 px is taken as registered: only the edge pixels themselves go
+   * (flying pixels), not the band. Without it, every depth edge gets the band.
+   */
+  guide?: Float32Array;
+  /** Luma step between 3x3 neighbours that counts as a colour edge (default 0.06). */
+  colourEdge?: number;
+}
+
+export interface ConditioningReport {
+  invalid: number;
+  edge: number;
+  specks: number;
+  kept: number;
+  /** Depth-edge pixels a colour edge follows (dropped without the band). */
+  registeredEdges: number;
+}
+
+/** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
+export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = {}): { depth: DepthMap; report: ConditioningReport } {
+  const W = src.width, H = src.height, N = W * H;
+  if (src.data.length !== N) throw new Error(`conditionSensorDepth: ${src.data.length} values for ${W}x${H}`);
+  if (src.confidence && src.confidence.length !== N) throw new Error(`conditionSensorDepth: confidence has ${src.confidence.length} values for ${W}x${H}`);
+  const minD = opts.minDepth ?? 0.1, maxD = opts.maxDepth ?? 20;
+  const jump = opts.edgeJump ?? 0.04;
+  const band = Math.max(0, Math.round((opts.edgeBand ?? 2) * (W / 640)));
+  const minNb = opts.minNeighbours ?? 4;
+  const noise = opts.noise ?? KINECT_NOISE;
+  const sRef = depthSigma(opts.zRef ?? 1, noise);
+  const d = new Float32Array(N);
+  const guide = opts.guide;
+  if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
+  const colourEdge = opts.colourEdge ?? 0.06;
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
+  for (let i = 0; i < N; i++) {
+    const z = src.data[i];
+    if (z >= minD && z <= maxD) d[i] = z;
+    else report.invalid++;
+  }
+  // Edge pixels: a jump to any 8-neighbour (a missing neighbour is not an edge: sensor holes are not occlusions).
+  const edge = new Uint8Array(N);
+  const specks = new Uint8Array(N);
+  for (let v = 0; v < H; v++)
+    for (let u = 0; u < W; u++) {
+      const i = v * W + u, z = d[i];
+      if (!z) continue;
+      const t = Math.max(jump * z, 4 * depthSigma(z, noise));
+      let nb = 0, isEdge = false;
+      for (let dv = -1; dv <= 1; dv++) {
+        const vv = v + dv;
+        if (vv < 0 || vv >= H) continue;
+        for (let du = -1; du <= 1; du++) {
+          const uu = u + du;
+          if ((!du && !dv) || uu < 0 || uu >= W) continue;
+          const zn = d[vv * W + uu];
+          if (!zn) continue;
+          nb++;
+          if (Math.abs(zn - z) > t) isEdge = true;
+        }
+      }
+      if (isEdge) edge[i] = 1;
+      if (nb < minNb) specks[i] = 1;
+    }
+  // A depth edge is registered when the colour image has an edge within 1 px of it (largest luma step in 3x3).
+  const bandSeed = guide ? new Uint8Array(N) : edge;
+  if (guide)
+    for (let v = 1; v < H - 1; v++)
+      for (let u = 1; u < W - 1; u++) {
+        const i = v * W + u;
+        if (!edge[i]) continue;
+        let lo = Infinity, hi = -Infinity;
+        for (let dv = -1; dv <= 1; dv++)
+          for (let du = -1; du <= 1; du++) {
+            const g = guide[i + dv * W + du];
+            if (g < lo) lo = g;
+            if (g > hi) hi = g;
+          }
+        if (hi - lo >= colourEdge) report.registeredEdges++;
+        else bandSeed[i] = 1;
+      }
+  // Dilate the edge mask by the band (separable max over a square).
+  let drop = edge;
+  if (band > 0) {
+    const tmp = new Uint8Array(N);
+    for (let v = 0; v < H; v++)
+      for (let u = 0; u < W; u++) {
+        if (!bandSeed[v * W + u]) continue;
+        for (let k = Math.max(0, u - band); k <= Math.min(W - 1, u + band); k++) tmp[v * W + k] = 1;
+      }
+    drop = edge.slice();
+    for (let v = 0; v < H; v++)
+      for (let u = 0; u < W; u++) {
+        if (!tmp[v * W + u]) continue;
+        for (let k = Math.max(0, v - band); k <= Math.min(H - 1, v + band); k++) drop[k * W + u] = 1;
+      }
+  }
+  const conf = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    const z = d[i];
+    if (!z) continue;
+    if (drop[i]) {
+      d[i] = 0;
+      report.edge++;
+      continue;
+    }
+    if (specks[i]) {
+      d[i] = 0;
+      report.specks++;
+      continue;
+    }
+    let c = Math.min(1, sRef / depthSigma(z, noise));
+    if (src.confidence) c *= Math.max(0, Math.min(1, src.confidence[i]));
+    conf[i] = c;
+    report.kept++;
+  }
+  return { depth: { width: W, height: H, data: d, intrinsics: { ...src.intrinsics }, confidence: conf }, report };
+}
+
+export interface AgreementOptions {
+  /** Already conditioned keyframes a new one is checked against, nearest camera centres first (default 3). */
+  neighbours?: number;
+  /** Keyframes remembered (a ring: the scan moves on; default 12). */
+  memory?: number;
+  /** Pose error added to the agreement tolerance, metres (default 0.01). */
+  poseTolerance?: number;
+  /** Confidence factor of pixels no neighbour confirms (default 0.5). */
+  unconfirmed?: number;
+  /** Average agreeing depths (default true). */
+  average?: boolean;
+  noise?: DepthNoiseModel;
+}
+
+export interface AgreementReport {
+  neighbours: number;
+  agreed: number;
+  contradicted: number;
+  unconfirmed: number;
+}
+
+interface Remembered {
+  depth: DepthMap;
+  cameraToWorld: ArrayLike<number>;
+  worldToCamera: Float64Array;
+}
+
+const centre = (m: ArrayLike<number>) => [m[12], m[13], m[14]];
+
+/** Multi-view agreement of keyframe depth maps, one keyframe at a time. */
+export class DepthAgreement {
+  private memory: Remembered[] = [];
+  constructor(readonly opts: AgreementOptions = {}) {}
+
+  /**
+   * Checks `depth` (camera pose `cameraToWorld`, OpenGL axes) against the remembered keyframes nearest to it, updates
+   * its data and confidence in place, then remembers it.
+   */
+  add(depth: DepthMap, cameraToWorld: ArrayLike<number>): AgreementReport {
+    const nbCount = this.opts.neighbours ?? 3;
+    const c = centre(cameraToWorld);
+    const near = this.memory
+      .map((m) => {
+        const o = centre(m.cameraToWorld);
+        return { m, d: Math.hypot(o[0] - c[0], o[1] - c[1], o[2] - c[2]) };
+      })
+      .sort((a, b) => a.d - b.d)
+      .slice(0, nbCount)
+      .map((x) => x.m);
+    const report = this.check(depth, cameraToWorld, near);
+    this.memory.push({ depth: { ...depth, data: depth.data.slice(), confidence: depth.confidence?.slice() }, cameraToWorld: Float64Array.from(cameraToWorld), worldToCamera: invertRigid(cameraToWorld) });
+    const cap = this.opts.memory ?? 12;
+    if (this.memory.length > cap) this.memory.shift();
+    return report;
+  }
+
+  private check(depth: DepthMap, c2w: ArrayLike<number>, near: Remembered[]): AgreementReport {
+    const report: AgreementReport = { neighbours: near.length, agreed: 0, contradicted: 0, unconfirmed: 0 };
+    const W = depth.width, H = depth.height, N = W * H;
+    if (!depth.confidence) depth.confidence = depth.data.map((z) => (z > 0 ? 1 : 0));
+    if (!near.length) return report;
+    const noise = this.opts.noise ?? KINECT_NOISE;
+    const poseTol = this.opts.poseTolerance ?? 0.01;
+    const unconf = this.opts.unconfirmed ?? 0.5;
+    const average = this.opts.average ?? true;
+    const k = depth.intrinsics;
+    const fx = (k.fx * W) / k.width, fy = (k.fy * H) / k.height, cx = (k.cx * W) / k.width, cy = (k.cy * H) / k.height;
+    const D = depth.data, C = depth.confidence;
+    const agree = new Uint8Array(N), contra = new Uint8Array(N);
+    const sumW = new Float32Array(N), sumZ = new Float32Array(N);
+    for (const nb of near) {
+      const rel = multiply(nb.worldToCamera, c2w);
+      const nd = nb.depth, NW = nd.width, NH = nd.height, kn = nd.intrinsics;
+      const nfx = (kn.fx * NW) / kn.width, nfy = (kn.fy * NH) / kn.height, ncx = (kn.cx * NW) / kn.width, ncy = (kn.cy * NH) / kn.height;
+      const ND = nd.data;
+      for (let v = 0; v < H; v++) {
+        const ry = -(v + 0.5 - cy) / fy;
+        for (let u = 0; u < W; u++) {
+          const i = v * W + u, z = D[i];
+          if (!(z > 0)) continue;
+          const X = (z * (u + 0.5 - cx)) / fx, Y = z * ry, Z = -z;
+          const bx = rel[0] * X + rel[4] * Y + rel[8] * Z + rel[12];
+          const by = rel[1] * X + rel[5] * Y + rel[9] * Z + rel[13];
+          const bz = -(rel[2] * X + rel[6] * Y + rel[10] * Z + rel[14]);
+          if (!(bz > 0.05)) continue;
+          const un = Math.floor(ncx + (nfx * bx) / bz), vn = Math.floor(ncy - (nfy * by) / bz);
+          if (un < 0 || vn < 0 || un >= NW || vn >= NH) continue;
+          const zn = ND[vn * NW + un];
+          if (!(zn > 0)) continue;
+          const s = depthSigma(bz, noise);
+          const tol = 3 * s + poseTol;
+          if (Math.abs(zn - bz) <= tol) {
+            agree[i]++;
+            // The neighbour's surface along our ray (small baselines: scale the point to its measured depth).
+            const w = 1 / (s * s);
+            sumW[i] += w;
+            sumZ[i] += w * z * (zn / bz);
+          } else if (bz < zn - tol) contra[i]++;
+        }
+      }
+    }
+    for (let i = 0; i < N; i++) {
+      const z = D[i];
+      if (!(z > 0)) continue;
+      if (contra[i] > agree[i]) {
+        D[i] = 0;
+        C[i] = 0;
+        report.contradicted++;
+      } else if (agree[i] > 0) {
+        report.agreed++;
+        if (average) {
+          const s = depthSigma(z, noise), w = 1 / (s * s);
+          D[i] = (w * z + sumZ[i]) / (w + sumW[i]);
+        }
+      } else {
+        C[i] *= unconf;
+        report.unconfirmed++;
+      }
+    }
+    return report;
+  }
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from 'vitest';
+import type { DepthMap } from '../../../lib/capture/frame';
+import { boxSubsampleDepth, conditionSensorDepth, DepthAgreement, depthSigma } from '../../../lib/inference/depth/depth-conditioning';
+import { estimateColourRegistration } from '../../../lib/inference/depth/colour-registration';
+import { defaultScene, intrinsics, pose, renderView } from './synthetic-scene';
+
+const k = intrinsics(96, 72);
+const map = (depth: Float32Array, kk = k): DepthMap => ({ width: kk.width, height: kk.height, data: depth.slice(), intrinsics: kk });
+
+describe('conditionSensorDepth', () => {
+  const { depth } = renderView(defaultScene, k, pose(0, 0, 0), 'a');
+
+  it('drops invalid values, a band around occlusion edges and isolated specks; confidence falls with z^2 noise', () => {
+    const d = depth.slice();
+    d[5] = NaN;
+    d[6] = -1;
+    d[7] = 70;
+    // An isolated speck: one valid pixel inside a ring of missing ones.
+    const sp = 60 * 96 + 80;
+    for (let dv = -1; dv <= 1; dv++) for (let du = -1; du <= 1; du++) d[sp + dv * 96 + du] = 0;
+    d[sp] = 3;
+    const { depth: out, report } = conditionSensorDepth(map(d), { edgeBand: 2 * (640 / 96) });
+    expect(out.data[5]).toBe(0);
+    expect(out.data[6]).toBe(0);
+    expect(out.data[7]).toBe(0);
+    expect(out.data[sp]).toBe(0);
+    expect(report.invalid).toBeGreaterThanOrEqual(3 + 8);
+    expect(report.specks).toBeGreaterThanOrEqual(1);
+    expect(report.edge).toBeGreaterThan(0);
+    // Every pixel within 2 px of a card/wall jump is gone; far from edges everything is kept.
+    let nearEdgeKept = 0, interiorKept = 0, interior = 0;
+    for (let v = 2; v < 70; v++)
+      for (let u = 2; u < 94; u++) {
+        const i = v * 96 + u;
+        let jump = false, far = true;
+        for (let dv = -3; dv <= 3; dv++)
+          for (let du = -3; du <= 3; du++) {
+            const j = (v + dv) * 96 + (u + du);
+            if (v + dv < 0 || v + dv >= 72 || u + du < 0 || u + du >= 96) continue;
+            if (Math.abs(depth[j] - depth[i]) > 0.3) {
+              if (Math.abs(dv) <= 1 && Math.abs(du) <= 1) jump = true;
+              far = false;
+            }
+          }
+        if (jump && out.data[i] > 0) nearEdgeKept++;
+        if (far && d[i] === depth[i] && Math.abs(v * 96 + u - sp) > 200) {
+          interior++;
+          if (out.data[i] > 0) interiorKept++;
+        }
+      }
+    expect(nearEdgeKept).toBe(0);
+    expect(interiorKept / interior).toBeGreaterThan(0.99);
+    // The card (2 m) is more confident than the wall (3 m), in the ratio of their noise.
+    const card = out.confidence![36 * 96 + 44], wall = out.confidence![5 * 96 + 90];
+    expect(card).toBeGreaterThan(wall);
+    expect(card / wall).toBeCloseTo(depthSigma(3) / depthSigma(2), 1);
+  });
+
+  it('with a colour guide, depth edges that the colour follows keep their band; edges the colour contradicts lose it', () => {
+    // The card's edge is visible in colour: a strong step where the depth jumps.
+    const luma = depth.map((z) => (z < 2.5 ? 0.9 : 0.1));
+    const opts = { edgeBand: 2 * (640 / 96) };
+    const registered = conditionSensorDepth(map(depth), { ...opts, guide: luma });
+    // Colour shifted 3 px sideways: the card's left and right edges disagree and lose their band.
+    const shifted = new Float32Array(luma.length);
+    for (let v = 0; v < 72; v++) for (let u = 0; u < 96; u++) shifted[v * 96 + u] = luma[v * 96 + Math.max(0, u - 3)];
+    const misregistered = conditionSensorDepth(map(depth), { ...opts, guide: shifted });
+    expect(registered.report.registeredEdges).toBeGreaterThan(0);
+    expect(registered.report.edge).toBeLessThan(0.5 * misregistered.report.edge);
+    expect(misregistered.report.edge).toBeGreaterThan(0.6 * conditionSensorDepth(map(depth), opts).report.edge);
+  });
+
+  it('multiplies in the device confidence when it is given', () => {
+    const conf = new Float32Array(depth.length).fill(0.5);
+    const a = conditionSensorDepth(map(depth)).depth.confidence!;
+    const b = conditionSensorDepth({ ...map(depth), confidence: conf }).depth.confidence!;
+    const i = 5 * 96 + 90;
+    expect(b[i]).toBeCloseTo(0.5 * a[i], 6);
+  });
+
+  it('box subsampling averages valid pixels and scales the intrinsics to the new grid', () => {
+    const d = new Float32Array(8 * 4).fill(2);
+    d[0] = 0;
+    d[1] = 4;
+    const s = boxSubsampleDepth({ width: 8, height: 4, data: d, intrinsics: { fx: 8, fy: 8, cx: 4, cy: 2, width: 8, height: 4 } }, 2);
+    expect(s.width).toBe(4);
+    expect(s.height).toBe(2);
+    expect(s.data[0]).toBeCloseTo((4 + 2 + 2) / 3, 6);
+    expect(s.data[1]).toBe(2);
+    expect(s.intrinsics).toMatchObject({ fx: 4, fy: 4, cx: 2, cy: 1, width: 4, height: 2 });
+  });
+});
+
+describe('DepthAgreement (incremental multi-view check)', () => {
+  const a = renderView(defaultScene, k, pose(0, 0, 0), 'a');
+  const b = renderView(defaultScene, k, pose(0.12, 0.02, 0.05), 'b');
+
+  it('the first keyframe has nobody to agree with and is kept as it is', () => {
+    const ag = new DepthAgreement();
+    const d = map(a.depth);
+    const r = ag.add(d, pose(0, 0, 0));
+    expect(r.neighbours).toBe(0);
+    expect(d.data).toEqual(a.depth);
+  });
+
+  it('drops pixels that an earlier keyframe saw through (free space) and averages the noise of agreeing ones', () => {
+    const ag = new DepthAgreement({ unconfirmed: 1 });
+    ag.add(map(a.depth), pose(0, 0, 0));
+    const d = map(b.depth);
+    let seed = 3;
+    const rnd = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 2;
+    const noisy = b.depth.map((z) => z + 0.01 * rnd());
+    d.data.set(noisy);
+    // A ghost patch 0.6 m in front of the wall, in the middle of what view a sees as wall.
+    const ghost: number[] = [];
+    for (let v = 8; v < 14; v++) for (let u = 8; u < 14; u++) ghost.push(v * 96 + u);
+    for (const i of ghost) d.data[i] = b.depth[i] - 0.6;
+    const r = ag.add(d, pose(0.12, 0.02, 0.05));
+    expect(r.neighbours).toBe(1);
+    expect(r.contradicted).toBeGreaterThanOrEqual(ghost.length * 0.9);
+    for (const i of ghost) expect(d.data[i]).toBe(0);
+    let before = 0, after = 0, n = 0;
+    for (let i = 0; i < d.data.length; i++) {
+      if (!(d.data[i] > 0) || ghost.includes(i)) continue;
+      before += (noisy[i] - b.depth[i]) ** 2;
+      after += (d.data[i] - b.depth[i]) ** 2;
+      n++;
+    }
+    expect(r.agreed).toBeGreaterThan(0.5 * d.data.length);
+    expect(Math.sqrt(after / n)).toBeLessThan(0.8 * Math.sqrt(before / n));
+  });
+});
+
+describe('estimateColourRegistration', () => {
+  it('recovers the colour camera of an RGB-D capture whose frames carry the depth camera\'s intrinsics', () => {
+    const kd = intrinsics(120, 90, 110);
+    const kc = { ...kd, fx: 100, fy: 100, cx: 62, cy: 44 };
+    const poses = [pose(0, 0, 0), pose(0.1, 0.03, 0.02, 0.02), pose(0.2, -0.02, 0.05, 0.04)];
+    const frames = poses.map((p, i) => {
+      const col = renderView(defaultScene, kc, p, `f${i}`).frame;
+      const dep = renderView(defaultScene, kd, p, `f${i}`).depth;
+      return { ...col, intrinsics: { ...kd }, depth: { width: kd.width, height: kd.height, data: dep, intrinsics: kd } };
+    });
+    const r = estimateColourRegistration(frames, { stride: 2 });
+    expect(r.score).toBeGreaterThan(r.initialScore);
+    expect(Math.abs(r.intrinsics.fx - kc.fx) / kc.fx).toBeLessThan(0.02);
+    expect(Math.abs(r.intrinsics.cx - kc.cx)).toBeLessThan(1.5);
+    expect(Math.abs(r.intrinsics.cy - kc.cy)).toBeLessThan(1.5);
+  });
+
+  it('needs depth on every frame', () => {
+    const f = renderView(defaultScene, k, pose(0, 0, 0), 'x').frame;
+    expect(() => estimateColourRegistration([f, f])).toThrow(/no depth/);
+  });
+});
