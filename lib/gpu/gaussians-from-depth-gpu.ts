@@ -95,6 +95,7 @@ export async function gaussiansFromDepthGpu(
   const thickness = opt(opts.thickness, 0.1, 'thickness', 1e-6, 1e6);
   const maxObl = opt(opts.maxObliquity, 4, 'maxObliquity', 1, 1e6);
   const minConf = opt(opts.minConfidence, 0, 'minConfidence', 0, 1);
+  const confOpa = opt(opts.confidenceOpacity, 1, 'confidenceOpacity', 0, 1);
 
   const W = depth.width, H = depth.height;
   if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`gaussiansFromDepthGpu: bad depth size ${W}x${H}`);
@@ -135,7 +136,7 @@ export async function gaussiansFromDepthGpu(
   const params = new ArrayBuffer(PARAMS_BYTES);
   const pu = new Uint32Array(params), pf = new Float32Array(params);
   pu.set([W, H, stride, Ws, Hs, img.width, depth.confidence ? 1 : 0, 0]);
-  pf.set([minDepth, Math.min(maxDepth, F32_MAX), disc, edgeOpacity, opacity, scaleFactor, thickness, 1 / maxObl, minConf, 0.5 * (fx + fy), 0, 0], 8);
+  pf.set([minDepth, Math.min(maxDepth, F32_MAX), disc, edgeOpacity, opacity, scaleFactor, thickness, 1 / maxObl, minConf, 0.5 * (fx + fy), confOpa, 0], 8);
   const m = frame.cameraToWorld;
   pf.set([m[0], m[1], m[2], 0, m[4], m[5], m[6], 0, m[8], m[9], m[10], 0, m[12], m[13], m[14], 1], 20);
 

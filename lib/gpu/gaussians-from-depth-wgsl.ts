@@ -15,7 +15,7 @@ struct Params {
   Hs: u32, imgW: u32, hasConf: u32, _pad0: u32,
   minDepth: f32, maxDepth: f32, disc: f32, edgeOpacity: f32,
   opacity: f32, scaleFactor: f32, thickness: f32, minCos: f32,
-  minConf: f32, fMean: f32, _pad1: f32, _pad2: f32,
+  minConf: f32, fMean: f32, confOpacity: f32, _pad2: f32,
   // camera-to-world columns (rotation) and translation
   c0: vec4<f32>, c1: vec4<f32>, c2: vec4<f32>, c3: vec4<f32>,
 };
@@ -146,7 +146,7 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
 
   let spacing = d * f32(s) / P.fMean;
   let sb = P.scaleFactor * spacing;
-  var op = P.opacity * c;
+  var op = P.opacity * (1.0 - P.confOpacity * (1.0 - c));
   if (edge) { op = op * P.edgeOpacity; }
   let ipix = u32(vi) * P.imgW + u32(ui);
   let c3 = ipix * 3u;

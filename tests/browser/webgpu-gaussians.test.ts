@@ -24,11 +24,12 @@ afterAll(async () => {
 it.each([
   { name: 'exact depth', edit: false, strides: [1, 3] },
   { name: 'edited depth (holes, NaN, a step, flying pixels, confidence, rays outside the image)', edit: true, strides: [1, 2] },
-])('WebGPU and CPU Gaussians from depth agree on a sample-room frame: $name', async ({ edit, strides }) => {
+  { name: 'edited depth, confidenceOpacity 0.3', edit: true, strides: [2], confidenceOpacity: 0.3 },
+])('WebGPU and CPU Gaussians from depth agree on a sample-room frame: $name', async ({ edit, strides, confidenceOpacity }) => {
   const rows = await wp.page.evaluate(
-    ([url, s, e]) =>
-      (globalThis as unknown as { gaussiansAgreement: (u: string, f: number, s: number[], e: boolean) => Promise<GaussiansAgreement[]> }).gaussiansAgreement(url, 2, s, e),
-    [wp.base + '/samples/living_room/', strides, edit] as const,
+    ([url, s, e, co]) =>
+      (globalThis as unknown as { gaussiansAgreement: (u: string, f: number, s: number[], e: boolean, co?: number) => Promise<GaussiansAgreement[]> }).gaussiansAgreement(url, 2, s, e, co),
+    [wp.base + '/samples/living_room/', strides, edit, confidenceOpacity] as const,
   );
   console.log(JSON.stringify(rows));
   for (const r of rows) {

@@ -54,7 +54,7 @@ function edited(frame: Frame): Frame {
   return { ...frame, depth: { ...dm, data: d, confidence, intrinsics: { ...k, cx: k.cx + 20 } } };
 }
 
-async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[], edit: boolean): Promise<GaussiansAgreement[]> {
+async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[], edit: boolean, confidenceOpacity?: number): Promise<GaussiansAgreement[]> {
   const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
   const exact = bundle.frames[frameIndex];
   if (!exact?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
@@ -64,12 +64,12 @@ async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides
   for (const stride of strides) {
     const a = new GaussianScene({ initialCapacity: 1 }), b = new GaussianScene({ initialCapacity: 1 });
     let t = performance.now();
-    const ra = gaussiansFromDepth(a, frame, 3, { stride });
+    const ra = gaussiansFromDepth(a, frame, 3, { stride, confidenceOpacity });
     const cpuMs = performance.now() - t;
     // First call compiles the pipeline; time the second.
-    await stages.gaussiansFromDepth(new GaussianScene({ initialCapacity: 1 }), frame, 3, { stride });
+    await stages.gaussiansFromDepth(new GaussianScene({ initialCapacity: 1 }), frame, 3, { stride, confidenceOpacity });
     t = performance.now();
-    const run = await stages.gaussiansFromDepth(b, frame, 3, { stride });
+    const run = await stages.gaussiansFromDepth(b, frame, 3, { stride, confidenceOpacity });
     const gpuMs = performance.now() - t;
     const rb = run.result;
     const n = Math.min(a.count, b.count);
