@@ -1,0 +1,179 @@
+/**
+ * The exhaustive plane sweep (mode 'full': every plane over the whole reference) on WebGPU, with the
+ * same settings and result as createSweepKernel(...).sweepRect over all planes
+ * (lib/inference/depth/plane-sweep-kernel.ts, the reference and fallback). The WGSL kernel
+ * (plane-sweep-wgsl.ts) sums each window directly in f32 instead of the reference's sliding f64 sums;
+ * tests/browser/webgpu-plane-sweep.test.ts states how closely they agree. The coarse-to-fine search
+ * (tiles over plane bands) has no WebGPU kernel yet.
+ */
+import { multiply } from '../capture/pose';
+import type { StereoView } from '../inference/depth/stereo-view';
+import type { SweepKernelResult, SweepKernelSettings } from '../inference/depth/plane-sweep-kernel';
+import { GpuStageError } from './gaussians-from-depth-gpu';
+import { PLANE_SWEEP_WGSL } from './plane-sweep-wgsl';
+
+const INVALID = -9;
+const MAX_SOURCES = 8;
+
+/** Homography pieces as the reference builds them: (x, y, w) = G (u, v, 1) + q g for index coordinates. */
+function homographyParts(ref: StereoView, src: StereoView): Float64Array {
+  const rel = multiply(src.worldToCamera, ref.cameraToWorld);
+  const kr = ref.camera, ks = src.camera;
+  const M = [
+    [1 / kr.fx, 0, (0.5 - kr.cx) / kr.fx],
+    [0, -1 / kr.fy, (kr.cy - 0.5) / kr.fy],
+    [0, 0, -1],
+  ];
+  const P = [
+    [ks.fx, 0, 0.5 - ks.cx],
+    [0, -ks.fy, 0.5 - ks.cy],
+    [0, 0, -1],
+  ];
+  const R = [0, 1, 2].map((r) => [0, 1, 2].map((c) => rel[c * 4 + r]));
+  const t = [rel[12], rel[13], rel[14]];
+  const out = new Float64Array(12);
+  for (let r = 0; r < 3; r++) {
+    for (let c = 0; c < 3; c++) {
+      let v = 0;
+      for (let k = 0; k < 3; k++) v += (P[r][0] * R[0][k] + P[r][1] * R[1][k] + P[r][2] * R[2][k]) * M[k][c];
+      out[r * 3 + c] = v;
+    }
+    out[9 + r] = P[r][0] * t[0] + P[r][1] * t[1] + P[r][2] * t[2];
+  }
+  return out;
+}
+
+/** Window sums with replicated borders, directly (the host part is O(N r^2), small next to the sweep). */
+function boxSum(src: Float32Array, w: number, h: number, r: number): Float64Array {
+  const out = new Float64Array(w * h);
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      let s = 0;
+      for (let dy = -r; dy <= r; dy++) {
+        const yy = y + dy < 0 ? 0 : y + dy >= h ? h - 1 : y + dy;
+        for (let dx = -r; dx <= r; dx++) s += src[yy * w + (x + dx < 0 ? 0 : x + dx >= w ? w - 1 : x + dx)];
+      }
+      out[y * w + x] = s;
+    }
+  return out;
+}
+
+const pipelines = new WeakMap<GPUDevice, Promise<GPUComputePipeline>>();
+
+function pipelineFor(device: GPUDevice): Promise<GPUComputePipeline> {
+  let p = pipelines.get(device);
+  if (!p) {
+    const shader = device.createShaderModule({ label: 'plane-sweep', code: PLANE_SWEEP_WGSL });
+    p = device.createComputePipelineAsync({ label: 'plane-sweep', layout: 'auto', compute: { module: shader, entryPoint: 'main' } }).catch(async (e: Error) => {
+      pipelines.delete(device);
+      const info = await shader.getCompilationInfo().catch(() => null);
+      const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+      throw new GpuStageError(`planeSweepGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
+    });
+    pipelines.set(device, p);
+  }
+  return p;
+}
+
+/** Sweeps every plane over the whole reference on `device`; inputs are checked by the caller (checkPlaneSweepInputs). */
+export async function planeSweepGpu(device: GPUDevice, ref: StereoView, sources: StereoView[], set: SweepKernelSettings): Promise<SweepKernelResult> {
+  const S = sources.length, W = ref.width, H = ref.height, N = W * H, r = set.radius, D = set.planes;
+  if (S < 1 || S > MAX_SOURCES) throw new GpuStageError(`planeSweepGpu: 1..${MAX_SOURCES} sources, got ${S}`);
+  const n = (2 * r + 1) * (2 * r + 1);
+  const invN = 1 / n;
+  const eps = n * set.noiseStd * set.noiseStd;
+  const Q = 65535;
+  const I = new Float32Array(N);
+  for (let i = 0; i < N; i++) I[i] = ref.gray[i] - 0.5;
+  const I2 = new Float32Array(N);
+  for (let i = 0; i < N; i++) I2[i] = I[i] * I[i];
+  const sumI = boxSum(I, W, H, r), sumI2 = boxSum(I2, W, H, r);
+  const refs = new Float32Array(3 * N);
+  refs.set(I);
+  for (let i = 0; i < N; i++) {
+    const v = sumI2[i] - sumI[i] * sumI[i] * invN;
+    refs[N + i] = sumI[i];
+    refs[2 * N + i] = 1 / Math.sqrt((v > 0 ? v : 0) + eps);
+  }
+  let total = 0;
+  for (const s of sources) total += s.width * s.height;
+  const src = new Float32Array(total);
+  const views = new Uint32Array(4 * S);
+  const hom = new Float32Array(12 * S);
+  let off = 0;
+  sources.forEach((s, k) => {
+    for (let i = 0; i < s.gray.length; i++) src[off + i] = Math.round(Math.min(1, Math.max(0, s.gray[i])) * Q);
+    views.set([off, s.width, s.height, 0], 4 * k);
+    hom.set(homographyParts(ref, s), 12 * k);
+    off += s.width * s.height;
+  });
+  const qNear = 1 / set.near, qFar = 1 / set.far, qStep = (qFar - qNear) / (D - 1);
+  const params = new ArrayBuffer(48);
+  new Uint32Array(params).set([W, H, S, set.bestK, D, r, 0, 0]);
+  new Float32Array(params).set([qNear, qStep, invN, eps * Q * Q], 8);
+
+  let out: Float32Array;
+  try {
+    out = await run(device, params, [refs, src, views, hom], W, H);
+  } catch (e) {
+    throw e instanceof GpuStageError ? e : new GpuStageError(`planeSweepGpu: WebGPU run failed: ${(e as Error).message}`, { cause: e });
+  }
+  // The reference's result(): parabolic sub-plane refinement, score and margin.
+  const depth = new Float32Array(N), score = new Float32Array(N), margin = new Float32Array(N);
+  for (let i = 0; i < N; i++) {
+    const bi = out[5 * i + 1];
+    if (bi < 0) continue;
+    const c0 = out[5 * i], second = out[5 * i + 2], cm = out[5 * i + 3], cp = out[5 * i + 4];
+    let o = 0;
+    if (cm !== INVALID && cp !== INVALID) {
+      const den = cm - 2 * c0 + cp;
+      if (den < 0) o = Math.max(-0.5, Math.min(0.5, (0.5 * (cm - cp)) / den));
+    }
+    const q = qNear + (bi + o) * qStep;
+    depth[i] = q > 0 ? 1 / q : 0;
+    score[i] = c0;
+    margin[i] = c0 - second;
+  }
+  return { depth, score, margin };
+}
+
+async function run(device: GPUDevice, params: ArrayBuffer, inputs: ArrayBufferView[], W: number, H: number): Promise<Float32Array> {
+  const pipeline = await pipelineFor(device);
+  const all: GPUBuffer[] = [];
+  try {
+    const uniform = device.createBuffer({ size: params.byteLength, usage: GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST });
+    all.push(uniform);
+    device.queue.writeBuffer(uniform, 0, params);
+    const ins = inputs.map((d) => {
+      const b = device.createBuffer({ size: Math.max(16, Math.ceil(d.byteLength / 16) * 16), usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST });
+      device.queue.writeBuffer(b, 0, d.buffer, d.byteOffset, d.byteLength);
+      all.push(b);
+      return b;
+    });
+    const size = W * H * 5 * 4;
+    const outBuf = device.createBuffer({ size, usage: GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC });
+    const staging = device.createBuffer({ size, usage: GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST });
+    all.push(outBuf, staging);
+    device.pushErrorScope('validation');
+    const bind = device.createBindGroup({
+      layout: pipeline.getBindGroupLayout(0),
+      entries: [uniform, ...ins, outBuf].map((buffer, binding) => ({ binding, resource: { buffer } })),
+    });
+    const enc = device.createCommandEncoder({ label: 'plane-sweep' });
+    const pass = enc.beginComputePass();
+    pass.setPipeline(pipeline);
+    pass.setBindGroup(0, bind);
+    pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
+    pass.end();
+    enc.copyBufferToBuffer(outBuf, 0, staging, 0, size);
+    device.queue.submit([enc.finish()]);
+    const err = await device.popErrorScope();
+    if (err) throw new GpuStageError(`planeSweepGpu: WebGPU validation error: ${err.message}`);
+    await staging.mapAsync(GPUMapMode.READ);
+    const copy = new Float32Array(staging.getMappedRange().slice(0));
+    staging.unmap();
+    return copy;
+  } finally {
+    for (const b of all) b.destroy();
+  }
+}

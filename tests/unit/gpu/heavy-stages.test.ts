@@ -1,0 +1,56 @@
+/**
+ * HeavyStages without a WebGPU adapter (Node has no navigator.gpu): every stage runs the CPU
+ * reference, says so and why; bad input is the caller's error on either backend. The WebGPU side is
+ * checked against the CPU in headless Chromium (tests/browser/webgpu-gaussians.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { HeavyStages } from '../../../lib/gpu/heavy-stages';
+import { requestGpuDevice } from '../../../lib/gpu/gpu-device';
+import { GaussianScene } from '../../../lib/splat/gaussian-scene';
+import { gaussiansFromDepth } from '../../../lib/splat/gaussians-from-depth';
+import { planeSweep } from '../../../lib/inference/depth/plane-sweep';
+import { makeStereoView } from '../../../lib/inference/depth/stereo-view';
+import { castFrame, intrinsics, lookAt, wall } from '../splat-core/synthetic';
+
+const frame = castFrame('f', lookAt([0.2, 1.5, 2], [0.2, 1.5, 0]), intrinsics(40, 30), [wall()]);
+
+describe('HeavyStages', () => {
+  it('runs the CPU kernel when there is no navigator.gpu and reports it', async () => {
+    const stages = await HeavyStages.create();
+    expect(stages.gpu).toBeNull();
+    const a = new GaussianScene(), b = new GaussianScene();
+    const run = await stages.gaussiansFromDepth(a, frame, 2, { stride: 2 });
+    expect(run.backend).toBe('cpu');
+    expect(run.reason).toMatch(/navigator\.gpu/);
+    const ref = gaussiansFromDepth(b, frame, 2, { stride: 2 });
+    expect(run.result).toEqual(ref);
+    expect(a.positions.subarray(0, a.count * 3)).toEqual(b.positions.subarray(0, b.count * 3));
+  });
+
+  it('says why when the adapter is missing or WebGPU is switched off', async () => {
+    const noAdapter = { requestAdapter: async () => null } as unknown as GPU;
+    expect(await requestGpuDevice(noAdapter)).toEqual({ ok: false, reason: expect.stringMatching(/no adapter/) });
+    const throwing = { requestAdapter: async () => { throw new Error('blocked'); } } as unknown as GPU;
+    expect(await requestGpuDevice(throwing)).toEqual({ ok: false, reason: expect.stringMatching(/blocked/) });
+    const off = await HeavyStages.create({ useGpu: false });
+    const run = await off.gaussiansFromDepth(new GaussianScene(), frame, 0);
+    expect(run).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/disabled/) });
+  });
+
+  it('lets bad input through as the error it is', async () => {
+    const stages = await HeavyStages.create();
+    await expect(stages.gaussiansFromDepth(new GaussianScene(), { ...frame, depth: undefined }, 0)).rejects.toThrow(/no depth map/);
+  });
+
+  it('sweeps all planes on the CPU like planeSweep in full mode', async () => {
+    const k = intrinsics(40, 30);
+    const views = [-0.1, 0, 0.1].map((x, i) => makeStereoView(castFrame(`s${i}`, lookAt([0.2 + x, 1.5, 2], [0.2, 1.5, 0]), k, [wall()]), 40, 30));
+    const stages = await HeavyStages.create();
+    const set = { planes: 16, near: 0.5, far: 6, radius: 3, bestK: 2, noiseStd: 0.01 };
+    const run = await stages.sweepAll(views[1], [views[0], views[2]], set);
+    expect(run.backend).toBe('cpu');
+    const ref = planeSweep(views[1], [views[0], views[2]], { planes: 16, near: 0.5, far: 6, window: 7, bestK: 2, noiseStd: 0.01, mode: 'full' });
+    expect(run.result.depth).toEqual(ref.depth);
+    expect(run.result.score).toEqual(ref.score);
+  });
+});
