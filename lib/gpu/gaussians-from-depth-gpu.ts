@@ -8,27 +8,14 @@
  * arithmetic instead of f64 (the agreement test in tests/browser/webgpu-gaussians.test.ts states the
  * tolerances), and a depth of +Infinity counts as missing even when maxDepth is Infinity.
  */
-import type { Frame, Intrinsics } from '../capture/frame';
-import { rigidPoseProblem } from '../capture/pose';
+import type { Frame } from '../capture/frame';
 import { type GaussianScene, SceneBudgetError, shRestCount } from '../splat/gaussian-scene';
-import type { DepthToGaussiansOptions, DepthToGaussiansResult } from '../splat/gaussians-from-depth';
+import { prepareDepthToGaussians, type DepthToGaussiansOptions, type DepthToGaussiansResult } from '../splat/gaussians-from-depth';
 import { GAUSSIANS_FROM_DEPTH_WGSL } from './gaussians-from-depth-wgsl';
 
 const ATTRS = 15;
 const PARAMS_BYTES = 144;
 const F32_MAX = 3.4028234663852886e38;
-
-function checkIntrinsics(k: Intrinsics, what: string): void {
-  for (const key of ['fx', 'fy', 'cx', 'cy', 'width', 'height'] as const)
-    if (!Number.isFinite(k[key])) throw new Error(`gaussiansFromDepthGpu: ${what}.${key} is not finite (${k[key]})`);
-  if (k.fx <= 0 || k.fy <= 0) throw new Error(`gaussiansFromDepthGpu: ${what} focal lengths must be positive (fx ${k.fx}, fy ${k.fy})`);
-}
-
-const opt = (v: number | undefined, def: number, name: string, lo: number, hi: number): number => {
-  const x = v ?? def;
-  if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`gaussiansFromDepthGpu: option ${name} must be in [${lo}, ${hi}], got ${v}`);
-  return x;
-};
 
 /** The WebGPU side failed (a limit, a lost device, a validation error): the CPU kernel can still run. */
 export class GpuStageError extends Error {
@@ -80,43 +67,10 @@ export async function gaussiansFromDepthGpu(
   viewIndex: number,
   opts: DepthToGaussiansOptions = {},
 ): Promise<DepthToGaussiansResult> {
-  const depth = frame.depth;
-  if (!depth) throw new Error(`gaussiansFromDepthGpu: frame ${frame.id} has no depth map`);
-  if (!Number.isInteger(viewIndex) || viewIndex < 0 || viewIndex >= 0xffff)
-    throw new Error(`gaussiansFromDepthGpu: viewIndex must be an integer in 0..65534, got ${viewIndex}`);
-  const stride = opt(opts.stride, 1, 'stride', 1, 1 << 16);
-  if (!Number.isInteger(stride)) throw new Error(`gaussiansFromDepthGpu: stride must be an integer, got ${stride}`);
-  const minDepth = Math.max(opt(opts.minDepth, 0.05, 'minDepth', 0, Infinity), 1e-6);
-  const maxDepth = opt(opts.maxDepth, 100, 'maxDepth', minDepth, Infinity);
-  const disc = opt(opts.discontinuity, 0.1, 'discontinuity', 0, Infinity);
-  const edgeOpacity = opt(opts.edgeOpacity, 0.5, 'edgeOpacity', 0, 1);
-  const opacity = opt(opts.opacity, 0.99, 'opacity', 0, 1);
-  const scaleFactor = opt(opts.scaleFactor, 0.5, 'scaleFactor', 1e-6, 1e6);
-  const thickness = opt(opts.thickness, 0.1, 'thickness', 1e-6, 1e6);
-  const maxObl = opt(opts.maxObliquity, 4, 'maxObliquity', 1, 1e6);
-  const minConf = opt(opts.minConfidence, 0, 'minConfidence', 0, 1);
-  const confOpa = opt(opts.confidenceOpacity, 1, 'confidenceOpacity', 0, 1);
-
-  const W = depth.width, H = depth.height;
-  if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`gaussiansFromDepthGpu: bad depth size ${W}x${H}`);
-  if (depth.data.length !== W * H) throw new Error(`gaussiansFromDepthGpu: depth has ${depth.data.length} values, expected ${W}x${H}`);
-  if (depth.confidence && depth.confidence.length !== W * H)
-    throw new Error(`gaussiansFromDepthGpu: confidence has ${depth.confidence.length} values, expected ${W}x${H}`);
+  // The same checks and camera factors as the reference, computed in f64 on the host.
+  const { depth, stride, minDepth, maxDepth, disc, edgeOpacity, opacity, scaleFactor, thickness, maxObl, minConf, confOpa, W, H, fx, fy, cx, cy, ifx, ify, icx, icy } =
+    prepareDepthToGaussians(frame, viewIndex, opts, 'gaussiansFromDepthGpu');
   const img = frame.image;
-  if (img.data.length !== img.width * img.height * 3)
-    throw new Error(`gaussiansFromDepthGpu: image has ${img.data.length} bytes, expected ${img.width}x${img.height}x3`);
-  const kd = depth.intrinsics ?? frame.intrinsics;
-  checkIntrinsics(kd, 'depth.intrinsics');
-  checkIntrinsics(frame.intrinsics, 'intrinsics');
-  const poseProblem = rigidPoseProblem(frame.cameraToWorld);
-  if (poseProblem) throw new Error(`gaussiansFromDepthGpu: frame ${frame.id}: ${poseProblem}`);
-
-  // Ray factors and image lookups in f64 on the host, exactly as the reference computes them.
-  const kdx = W / kd.width, kdy = H / kd.height;
-  const fx = kd.fx * kdx, fy = kd.fy * kdy, cx = kd.cx * kdx, cy = kd.cy * kdy;
-  const ki = frame.intrinsics;
-  const kix = img.width / ki.width, kiy = img.height / ki.height;
-  const ifx = ki.fx * kix, ify = ki.fy * kiy, icx = ki.cx * kix, icy = ki.cy * kiy;
   const rx = new Float32Array(W), ry = new Float32Array(H);
   const colU = new Int32Array(W), rowV = new Int32Array(H);
   for (let u = 0; u < W; u++) {

@@ -6,40 +6,20 @@
  * tests/browser/webgpu-plane-sweep.test.ts states how closely they agree. The coarse-to-fine search
  * (tiles over plane bands) has no WebGPU kernel yet.
  */
-import { multiply } from '../capture/pose';
 import type { StereoView } from '../inference/depth/stereo-view';
-import type { SweepKernelResult, SweepKernelSettings } from '../inference/depth/plane-sweep-kernel';
+import { homographyParts, type SweepKernelResult, type SweepKernelSettings } from '../inference/depth/plane-sweep-kernel';
 import { GpuStageError } from './gaussians-from-depth-gpu';
 import { PLANE_SWEEP_WGSL } from './plane-sweep-wgsl';
 
 const INVALID = -9;
 const MAX_SOURCES = 8;
 
-/** Homography pieces as the reference builds them: (x, y, w) = G (u, v, 1) + q g for index coordinates. */
-function homographyParts(ref: StereoView, src: StereoView): Float64Array {
-  const rel = multiply(src.worldToCamera, ref.cameraToWorld);
-  const kr = ref.camera, ks = src.camera;
-  const M = [
-    [1 / kr.fx, 0, (0.5 - kr.cx) / kr.fx],
-    [0, -1 / kr.fy, (kr.cy - 0.5) / kr.fy],
-    [0, 0, -1],
-  ];
-  const P = [
-    [ks.fx, 0, 0.5 - ks.cx],
-    [0, -ks.fy, 0.5 - ks.cy],
-    [0, 0, -1],
-  ];
-  const R = [0, 1, 2].map((r) => [0, 1, 2].map((c) => rel[c * 4 + r]));
-  const t = [rel[12], rel[13], rel[14]];
+/** The reference's homography pieces packed for the shader: G row-major (9) then g (3). */
+function packedHomography(ref: StereoView, src: StereoView): Float64Array {
+  const { G, g } = homographyParts(ref, src);
   const out = new Float64Array(12);
-  for (let r = 0; r < 3; r++) {
-    for (let c = 0; c < 3; c++) {
-      let v = 0;
-      for (let k = 0; k < 3; k++) v += (P[r][0] * R[0][k] + P[r][1] * R[1][k] + P[r][2] * R[2][k]) * M[k][c];
-      out[r * 3 + c] = v;
-    }
-    out[9 + r] = P[r][0] * t[0] + P[r][1] * t[1] + P[r][2] * t[2];
-  }
+  out.set(G);
+  out.set(g, 9);
   return out;
 }
 
@@ -104,7 +84,7 @@ export async function planeSweepGpu(device: GPUDevice, ref: StereoView, sources:
   sources.forEach((s, k) => {
     for (let i = 0; i < s.gray.length; i++) src[off + i] = Math.round(Math.min(1, Math.max(0, s.gray[i])) * Q);
     views.set([off, s.width, s.height, 0], 4 * k);
-    hom.set(homographyParts(ref, s), 12 * k);
+    hom.set(packedHomography(ref, s), 12 * k);
     off += s.width * s.height;
   });
   const qNear = 1 / set.near, qFar = 1 / set.far, qStep = (qFar - qNear) / (D - 1);

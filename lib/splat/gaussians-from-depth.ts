@@ -67,34 +67,47 @@ export interface DepthToGaussiansResult {
   outsideImage: number;
 }
 
-function checkIntrinsics(k: Intrinsics, what: string): void {
+function checkIntrinsics(k: Intrinsics, what: string, who: string): void {
   for (const key of ['fx', 'fy', 'cx', 'cy', 'width', 'height'] as const)
-    if (!Number.isFinite(k[key])) throw new Error(`gaussiansFromDepth: ${what}.${key} is not finite (${k[key]})`);
-  if (k.fx <= 0 || k.fy <= 0) throw new Error(`gaussiansFromDepth: ${what} focal lengths must be positive (fx ${k.fx}, fy ${k.fy})`);
+    if (!Number.isFinite(k[key])) throw new Error(`${who}: ${what}.${key} is not finite (${k[key]})`);
+  if (k.fx <= 0 || k.fy <= 0) throw new Error(`${who}: ${what} focal lengths must be positive (fx ${k.fx}, fy ${k.fy})`);
 }
 
-const opt = (v: number | undefined, def: number, name: string, lo: number, hi: number): number => {
-  const x = v ?? def;
-  if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`gaussiansFromDepth: option ${name} must be in [${lo}, ${hi}], got ${v}`);
-  return x;
-};
+/** Checked options and camera factors of one gaussiansFromDepth call: shared with the WebGPU kernel (lib/gpu). */
+export interface DepthToGaussiansSetup {
+  depth: NonNullable<Frame['depth']>;
+  stride: number;
+  minDepth: number;
+  maxDepth: number;
+  disc: number;
+  edgeOpacity: number;
+  opacity: number;
+  scaleFactor: number;
+  thickness: number;
+  maxObl: number;
+  minConf: number;
+  confOpa: number;
+  W: number;
+  H: number;
+  /** Depth intrinsics rescaled to the depth array. */
+  fx: number; fy: number; cx: number; cy: number;
+  /** Colour intrinsics rescaled to the image array. */
+  ifx: number; ify: number; icx: number; icy: number;
+}
 
-/**
- * Appends one Gaussian per valid strided depth pixel of `frame` to `scene` (sourceView = viewIndex).
- * Throws SceneBudgetError, before writing anything, when the valid pixels would not fit the budget.
- */
-export function gaussiansFromDepth(
-  scene: GaussianScene,
-  frame: Frame,
-  viewIndex: number,
-  opts: DepthToGaussiansOptions = {},
-): DepthToGaussiansResult {
+/** Validates a frame and options for Gaussians from depth; errors are prefixed with `who`. */
+export function prepareDepthToGaussians(frame: Frame, viewIndex: number, opts: DepthToGaussiansOptions = {}, who = 'gaussiansFromDepth'): DepthToGaussiansSetup {
+  const opt = (v: number | undefined, def: number, name: string, lo: number, hi: number): number => {
+    const x = v ?? def;
+    if (!Number.isFinite(x) || x < lo || x > hi) throw new Error(`${who}: option ${name} must be in [${lo}, ${hi}], got ${v}`);
+    return x;
+  };
   const depth = frame.depth;
-  if (!depth) throw new Error(`gaussiansFromDepth: frame ${frame.id} has no depth map`);
+  if (!depth) throw new Error(`${who}: frame ${frame.id} has no depth map`);
   if (!Number.isInteger(viewIndex) || viewIndex < 0 || viewIndex >= 0xffff)
-    throw new Error(`gaussiansFromDepth: viewIndex must be an integer in 0..65534, got ${viewIndex}`);
+    throw new Error(`${who}: viewIndex must be an integer in 0..65534, got ${viewIndex}`);
   const stride = opt(opts.stride, 1, 'stride', 1, 1 << 16);
-  if (!Number.isInteger(stride)) throw new Error(`gaussiansFromDepth: stride must be an integer, got ${stride}`);
+  if (!Number.isInteger(stride)) throw new Error(`${who}: stride must be an integer, got ${stride}`);
   // 0 always means "no measurement", whatever minDepth says.
   const minDepth = Math.max(opt(opts.minDepth, 0.05, 'minDepth', 0, Infinity), 1e-6);
   const maxDepth = opt(opts.maxDepth, 100, 'maxDepth', minDepth, Infinity);
@@ -108,25 +121,43 @@ export function gaussiansFromDepth(
   const confOpa = opt(opts.confidenceOpacity, 1, 'confidenceOpacity', 0, 1);
 
   const W = depth.width, H = depth.height;
-  if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`gaussiansFromDepth: bad depth size ${W}x${H}`);
-  if (depth.data.length !== W * H) throw new Error(`gaussiansFromDepth: depth has ${depth.data.length} values, expected ${W}x${H}`);
+  if (!Number.isInteger(W) || !Number.isInteger(H) || W <= 0 || H <= 0) throw new Error(`${who}: bad depth size ${W}x${H}`);
+  if (depth.data.length !== W * H) throw new Error(`${who}: depth has ${depth.data.length} values, expected ${W}x${H}`);
   if (depth.confidence && depth.confidence.length !== W * H)
-    throw new Error(`gaussiansFromDepth: confidence has ${depth.confidence.length} values, expected ${W}x${H}`);
+    throw new Error(`${who}: confidence has ${depth.confidence.length} values, expected ${W}x${H}`);
   const img = frame.image;
   if (img.data.length !== img.width * img.height * 3)
-    throw new Error(`gaussiansFromDepth: image has ${img.data.length} bytes, expected ${img.width}x${img.height}x3`);
+    throw new Error(`${who}: image has ${img.data.length} bytes, expected ${img.width}x${img.height}x3`);
   const kd = depth.intrinsics ?? frame.intrinsics;
-  checkIntrinsics(kd, 'depth.intrinsics');
-  checkIntrinsics(frame.intrinsics, 'intrinsics');
+  checkIntrinsics(kd, 'depth.intrinsics', who);
+  checkIntrinsics(frame.intrinsics, 'intrinsics', who);
   const poseProblem = rigidPoseProblem(frame.cameraToWorld);
-  if (poseProblem) throw new Error(`gaussiansFromDepth: frame ${frame.id}: ${poseProblem}`);
+  if (poseProblem) throw new Error(`${who}: frame ${frame.id}: ${poseProblem}`);
 
   // Depth intrinsics may describe another resolution than the depth array (rescale them).
   const kdx = W / kd.width, kdy = H / kd.height;
-  const fx = kd.fx * kdx, fy = kd.fy * kdy, cx = kd.cx * kdx, cy = kd.cy * kdy;
   const ki = frame.intrinsics;
   const kix = img.width / ki.width, kiy = img.height / ki.height;
-  const ifx = ki.fx * kix, ify = ki.fy * kiy, icx = ki.cx * kix, icy = ki.cy * kiy;
+  return {
+    depth, stride, minDepth, maxDepth, disc, edgeOpacity, opacity, scaleFactor, thickness, maxObl, minConf, confOpa, W, H,
+    fx: kd.fx * kdx, fy: kd.fy * kdy, cx: kd.cx * kdx, cy: kd.cy * kdy,
+    ifx: ki.fx * kix, ify: ki.fy * kiy, icx: ki.cx * kix, icy: ki.cy * kiy,
+  };
+}
+
+/**
+ * Appends one Gaussian per valid strided depth pixel of `frame` to `scene` (sourceView = viewIndex).
+ * Throws SceneBudgetError, before writing anything, when the valid pixels would not fit the budget.
+ */
+export function gaussiansFromDepth(
+  scene: GaussianScene,
+  frame: Frame,
+  viewIndex: number,
+  opts: DepthToGaussiansOptions = {},
+): DepthToGaussiansResult {
+  const { depth, stride, minDepth, maxDepth, disc, edgeOpacity, opacity, scaleFactor, thickness, maxObl, minConf, confOpa, W, H, fx, fy, cx, cy, ifx, ify, icx, icy } =
+    prepareDepthToGaussians(frame, viewIndex, opts);
+  const img = frame.image;
 
   // Per-column / per-row ray factors and image lookups (camera point = d * (rx[u], ry[v], -1)).
   const rx = new Float64Array(W), ry = new Float64Array(H);

@@ -45,7 +45,7 @@ export interface SweepKernel {
  * Homography pieces for one source: a reference pixel (u, v) (index coordinates) on the plane of inverse depth
  * q maps to the source pixel (x/w, y/w) with (x, y, w) = G (u, v, 1) + q g.
  */
-function homographyParts(ref: StereoView, src: StereoView): { G: Float64Array; g: Float64Array } {
+export function homographyParts(ref: StereoView, src: StereoView): { G: Float64Array; g: Float64Array } {
   const rel = multiply(src.worldToCamera, ref.cameraToWorld); // reference camera -> source camera
   const kr = ref.camera, ks = src.camera;
   // Ray of reference pixel (u, v) on the plane z = -1 (camera looks down -z, image v grows downwards).
