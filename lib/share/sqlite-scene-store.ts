@@ -393,21 +393,36 @@ export async function openSqliteSceneStore(opts: SqliteSceneStoreOptions): Promi
     tempFiles = opened.removedTempFiles;
   }
   await mkdir(path.join(config.dataDir, BLOB_DIR, 'tmp'), { recursive: true, mode: 0o700 }); // the upload spool
-  const db = new Database(path.join(config.dataDir, DB_FILE));
-  try {
-    db.pragma('journal_mode = WAL');
-    // FULL: a commit is on disk when INSERT returns, so a 201 never outlives a power cut.
-    db.pragma('synchronous = FULL');
-    db.pragma('busy_timeout = 5000');
-    const version = db.pragma('user_version', { simple: true }) as number;
-    if (version > SCHEMA_VERSION) throw new Error(`${DB_FILE} has schema version ${version}; this build knows ${SCHEMA_VERSION}`);
-    db.exec(SCHEMA);
-    db.pragma(`user_version = ${SCHEMA_VERSION}`);
-  } catch (e) {
-    db.close();
-    throw e;
-  }
+  const db = await openDatabase(path.join(config.dataDir, DB_FILE));
   const store = new SqliteSceneStore(config, db, blobs, opts);
   const recovery = await store.recover(tempFiles);
   return { store, recovery };
+}
+
+/**
+ * Opens the metadata database in WAL mode with the schema in place. Two processes opening one data
+ * directory at once race for the switch to WAL and the schema write; SQLite answers the loser with
+ * SQLITE_BUSY without calling the busy handler (it would deadlock), so the open is retried briefly.
+ */
+async function openDatabase(file: string): Promise<Database.Database> {
+  for (let attempt = 1; ; attempt++) {
+    const db = new Database(file, { timeout: 5000 });
+    try {
+      db.pragma('busy_timeout = 5000');
+      db.pragma('journal_mode = WAL');
+      // FULL: a commit is on disk when INSERT returns, so a 201 never outlives a power cut.
+      db.pragma('synchronous = FULL');
+      const version = db.pragma('user_version', { simple: true }) as number;
+      if (version > SCHEMA_VERSION) throw new Error(`${DB_FILE} has schema version ${version}; this build knows ${SCHEMA_VERSION}`);
+      db.exec(SCHEMA);
+      db.pragma(`user_version = ${SCHEMA_VERSION}`);
+      return db;
+    } catch (e) {
+      db.close();
+      const code = (e as { code?: unknown }).code;
+      const busy = typeof code === 'string' && (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED'));
+      if (!busy || attempt >= 40) throw e;
+      await new Promise((r) => setTimeout(r, 25 + Math.random() * 75));
+    }
+  }
 }
