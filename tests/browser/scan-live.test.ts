@@ -21,6 +21,7 @@ import { renderCapture } from '../../lib/sim/render-capture';
 import { readSemRoom } from '../../scripts/samples';
 import { writeCaptureBundle } from '../../lib/capture/capture-bundle';
 import type { BundleFiles } from '../../lib/capture/bundle-files';
+import type { LiveStats } from '../../lib/web/scan/scan-controller';
 
 let tb: TestBrowser;
 beforeAll(async () => {
@@ -36,16 +37,8 @@ const KEYFRAMES = Number(process.env.SCAN_LIVE_KEYFRAMES ?? 12);
 const IMPORTED = 150;
 const IMPORT_SPLATS = Number(process.env.SCAN_LIVE_IMPORT_SPLATS ?? 100_000);
 
-interface Live {
-  updates: number;
-  bytes: number;
-  maxBytes: number;
-  resets: number;
-  applyMs: number;
-  maxApplyMs: number;
-}
 interface Win {
-  __segsplatScan: { liveStats: Live; display: { count: number }; state: { keyframes: unknown[]; update: { status: { reconstructed: number; gaussians: number; queued: number } } | null } };
+  __segsplatScan: { liveStats: LiveStats; display: { count: number }; state: { keyframes: unknown[]; update: { status: { reconstructed: number; gaussians: number; queued: number } } | null } };
   __longTasks: number[];
 }
 

@@ -3,10 +3,9 @@ import { randomBytes, createHash } from 'node:crypto';
 import { readdir, readFile, truncate, unlink, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSqliteSceneStore, BLOB_DIR, type SqliteSceneStore, type SqliteSceneStoreOptions } from '../../../lib/share/sqlite-scene-store';
-import { ShareError } from '../../../lib/share/share-error';
 import { CODE_ALPHABET, CODE_RE, SCENE_ID_RE, TOKEN_RE, hashToken } from '../../../lib/share/share-ids';
 import { DEFAULT_MAX_UPLOAD_BYTES } from '../../../lib/share/share-config';
-import { chunkedStream, countingStream, until, readAll, sceneBytes, tempDir, testConfig, type TempDir } from './share-fixtures';
+import { chunkedStream, countingStream, until, readAll, sceneBytes, tempDir, testConfig, type TempDir, refusal } from './share-fixtures';
 
 let t: TempDir;
 let store: SqliteSceneStore | null = null;
@@ -40,15 +39,6 @@ async function peek(code: string, token: string) {
   return f?.info ?? null;
 }
 
-async function refusal(p: Promise<unknown>): Promise<ShareError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ShareError);
-    return e as ShareError;
-  }
-  throw new Error('expected the store to refuse the upload');
-}
 
 describe('SqliteSceneStore: round trip', () => {
   it('stores glb and compact scenes byte-exactly and serves them by code + token', async () => {

@@ -2,12 +2,14 @@
  * Helpers for the sharing tests: small valid scenes written by lib/splat, throw-away data
  * directories, and request-body streams that count how much of them was pulled.
  */
+import { expect } from 'vitest';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
 import { writeSceneFile } from '../../../lib/splat/scene-file';
 import { defaultShareConfig, type ShareConfig } from '../../../lib/share/share-config';
+import { ShareError } from '../../../lib/share/share-error';
 
 /** A deterministic scene of `n` Gaussians on a line, with one labelled bank entry. */
 export function smallScene(n: number, seed = 1): GaussianScene {
@@ -80,4 +82,15 @@ export async function readAll(stream: ReadableStream<Uint8Array>): Promise<Uint8
 export async function until(cond: () => boolean, what = 'condition'): Promise<void> {
   for (let i = 0; i < 500 && !cond(); i++) await new Promise((r) => setTimeout(r, 10));
   if (!cond()) throw new Error(`timed out waiting for ${what}`);
+}
+
+/** The ShareError a promise is refused with (fails the test when it resolves or throws anything else). */
+export async function refusal(p: Promise<unknown>): Promise<ShareError> {
+  try {
+    await p;
+  } catch (e) {
+    expect(e).toBeInstanceOf(ShareError);
+    return e as ShareError;
+  }
+  throw new Error('expected the store to refuse the upload');
 }

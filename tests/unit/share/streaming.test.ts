@@ -7,10 +7,9 @@ import { createHash } from 'node:crypto';
 import { readdir, utimes, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { openSqliteSceneStore, BLOB_DIR, type SqliteSceneStore } from '../../../lib/share/sqlite-scene-store';
-import { ShareError } from '../../../lib/share/share-error';
 import { handleGetScene, handleHeadScene, parseRange } from '../../../lib/share/share-http';
 import type { ShareConfig } from '../../../lib/share/share-config';
-import { chunkedStream, readAll, sceneBytes, smallScene, tempDir, testConfig, until, type TempDir } from './share-fixtures';
+import { chunkedStream, readAll, sceneBytes, smallScene, tempDir, testConfig, until, type TempDir, refusal } from './share-fixtures';
 import { writeSceneFile } from '../../../lib/splat/scene-file';
 
 let t: TempDir;
@@ -34,15 +33,6 @@ async function open(cfg: Partial<ShareConfig> = {}) {
 const tmpFiles = () => readdir(path.join(t.dir, BLOB_DIR, 'tmp'));
 const blobFiles = async () => (await readdir(path.join(t.dir, BLOB_DIR))).filter((n) => n !== 'tmp');
 
-async function refusal(p: Promise<unknown>): Promise<ShareError> {
-  try {
-    await p;
-  } catch (e) {
-    expect(e).toBeInstanceOf(ShareError);
-    return e as ShareError;
-  }
-  throw new Error('expected a refusal');
-}
 
 describe('spooled uploads', () => {
   it('streams a chunked upload to disk and stores it byte-exactly, with the SHA-256 of the bytes', async () => {
