@@ -58,9 +58,21 @@ function edited(frame: Frame): Frame {
   return { ...frame, depth: { ...dm, data: d, confidence, intrinsics: { ...k, cx: k.cx + 20 } } };
 }
 
-async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[], edit: boolean, confidenceOpacity?: number): Promise<GaussiansAgreement[]> {
-  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
-  const exact = bundle.frames[frameIndex];
+/**
+ * `fox` set: `bundleUrl` is the fox folder and the frame's depth its CPU stereo depth at width x height
+ * against `fox.sources` (the fox has no sensor), on the photo's own image and intrinsics.
+ */
+async function gaussiansAgreement(
+  bundleUrl: string,
+  frameIndex: number,
+  strides: number[],
+  edit: boolean,
+  confidenceOpacity?: number,
+  fox?: { sources: number[]; width: number; height: number },
+): Promise<GaussiansAgreement[]> {
+  let exact: Frame;
+  if (fox) exact = (await foxStereo({ kind: 'fox', url: bundleUrl, ref: frameIndex, ...fox })).frame;
+  else exact = (await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 })).frames[frameIndex];
   if (!exact?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
   const frame = edit ? edited(exact) : exact;
   const stages = await HeavyStages.create();
@@ -312,7 +324,12 @@ async function conditioningInput(src: ConditioningSource): Promise<{ depth: Dept
     const image = decodeRgb(await get(`${src.id}.color.png`));
     return { depth: { ...d, intrinsics: { fx: 585, fy: 585, cx: 320, cy: 240, width: d.width, height: d.height } }, image };
   }
-  // The fox has no sensor: its CPU stereo depth (holes, occlusion edges, noise) stands in for one.
+  const { frame } = await foxStereo(src);
+  return { depth: frame.depth!, image: frame.image };
+}
+
+/** A fox photo with its CPU stereo depth (holes, occlusion edges, noise): the fox has no sensor. */
+async function foxStereo(src: Extract<ConditioningSource, { kind: 'fox' }>): Promise<{ frame: Frame }> {
   const imp = await importTransformsJson(httpFiles(src.url));
   const frames: Frame[] = [];
   for (const i of [src.ref, ...src.sources]) frames[i] = await loadFrame(imp.frames[i]);
@@ -321,7 +338,8 @@ async function conditioningInput(src: ConditioningSource): Promise<{ depth: Dept
   const sw = planeSweep(view(src.ref), src.sources.map(view), { planes: 48, ...range });
   const data = sw.depth.map((z, i) => (sw.score[i] > 0.3 ? z : 0));
   const k = view(src.ref).camera;
-  return { depth: { width: src.width, height: src.height, data, intrinsics: { fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, width: src.width, height: src.height } }, image: frames[src.ref].image };
+  const depth: DepthMap = { width: src.width, height: src.height, data, intrinsics: { fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, width: src.width, height: src.height } };
+  return { frame: { ...frames[src.ref], depth } };
 }
 
 /** conditionSensorDepth (CPU) against HeavyStages.conditionDepth on one map, per option set. */
