@@ -162,6 +162,9 @@ describe('/scan import without WebXR', () => {
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="scan-panel"]')?.getAttribute('data-gaussians')) > 0, undefined, { timeout: 90_000 });
     expect(await page.locator('[data-testid="scan-keyframes"]').innerText()).toBe('1');
     expect(await page.locator('[data-testid="scan-depth-sources"]').innerText()).toMatch(/monocular ×1/);
+    // The heavy stages are WebGPU by default: the worker found Chromium's adapter (SwiftShader here) and
+    // built the Gaussians on it; the update's status.backends says so and the panel shows it.
+    expect(await page.locator('[data-testid="scan-backends"]').innerText()).toMatch(/^Gaussians: WebGPU \[.+\]$/);
     expect(await page.locator('[data-testid="scan-missing"]').allInnerTexts()).toEqual([expect.stringMatching(/semantic models .* geometry only/)]);
     // Finish -> Share against a server that answers 503 first: the button retries, says so, then shows the code.
     const busy = await answerBusyFirst(page, (url, method) => url.pathname === '/api/scenes' && (method === '' || method === 'POST'), 1, 1);
