@@ -40,12 +40,19 @@ export class HeavyStages {
 
   /**
    * `useGpu: false` forces the CPU kernels (the opt-out); otherwise WebGPU when `gpu` (default
-   * navigator.gpu) gives an adapter and a device. Never throws: no device means the CPU, with the reason.
+   * navigator.gpu) gives an adapter and a device. A software adapter (SwiftShader, llvmpipe: a CPU
+   * emulating a GPU, several times slower than the CPU kernels, docs/BENCH.md) is only used with
+   * `allowSoftware` (the agreement tests and benches); otherwise the CPU runs and says why. Never throws.
    */
-  static async create(opts: { useGpu?: boolean; gpu?: GPU } = {}): Promise<HeavyStages> {
+  static async create(opts: { useGpu?: boolean; gpu?: GPU; allowSoftware?: boolean } = {}): Promise<HeavyStages> {
     if (opts.useGpu === false) return new HeavyStages(null, 'WebGPU disabled by the caller');
     const r = await requestGpuDevice(opts.gpu);
-    return r.ok ? new HeavyStages(r.gpu) : new HeavyStages(null, r.reason);
+    if (!r.ok) return new HeavyStages(null, r.reason);
+    if (r.gpu.software && !opts.allowSoftware) {
+      r.gpu.device.destroy();
+      return new HeavyStages(null, `the only WebGPU adapter is a software one (${r.gpu.adapter}), slower than the CPU kernels`);
+    }
+    return new HeavyStages(r.gpu);
   }
 
   report(): HeavyStagesReport {

@@ -24,9 +24,9 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
         (message) => post({ type: 'error', message }),
         req.monocular ? lazyFastDepth() : undefined,
         source ? { source, onState: (model) => post({ type: 'model', model }) } : undefined,
-        // WebGPU for the heavy stages when the worker has an adapter, else the CPU kernels (the reason is in
-        // every update's status.backends).
-        HeavyStages.create({ gpu: (self as unknown as { navigator: Navigator }).navigator.gpu }),
+        // WebGPU for the heavy stages when the worker has a (hardware) adapter, else the CPU kernels (the
+        // reason is in every update's status.backends).
+        HeavyStages.create({ gpu: (self as unknown as { navigator: Navigator }).navigator.gpu, useGpu: req.webgpu !== 'off', allowSoftware: req.webgpu === 'software' }),
       );
       for (const m of early.splice(0)) void handle(m);
       return;

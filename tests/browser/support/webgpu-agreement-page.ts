@@ -1,7 +1,8 @@
 /**
  * Page-side code of tests/browser/webgpu-gaussians.test.ts (bundled by the test with esbuild and
  * loaded into a blank page): reads a frame of a capture bundle over HTTP, runs Gaussians from depth
- * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter), and returns
+ * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter, software ones
+ * included: here the only one is SwiftShader), and returns
  * the counts and the largest differences per parameter.
  */
 import type { Frame } from '@/lib/capture/frame';
@@ -75,7 +76,7 @@ async function gaussiansAgreement(
   else exact = (await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 })).frames[frameIndex];
   if (!exact?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
   const frame = edit ? edited(exact) : exact;
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   const out: GaussiansAgreement[] = [];
   for (const stride of strides) {
     const a = new GaussianScene({ initialCapacity: 1 }), b = new GaussianScene({ initialCapacity: 1 });
@@ -156,7 +157,7 @@ const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.f
 async function gaussiansTiming(bundleUrl: string, frameIndex: number, width: number, height: number, reps: number): Promise<GaussiansTiming> {
   const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
   const frame = resized(bundle.frames[frameIndex], width, height);
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   const cpu: number[] = [], gpu: number[] = [];
   let count = 0, backend = '';
   // One untimed call each: JIT warm-up and the pipeline compile.
@@ -230,7 +231,7 @@ async function sweepAgreement(
   const view = (i: number) => makeStereoView(frames[i], width, height);
   const ref = view(refIndex), sources = srcIndices.map(view);
   const set = { planes, ...range, radius: 3, bestK: Math.min(2, sources.length), noiseStd: 0.01 };
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   let a: { depth: Float32Array; score: Float32Array; margin: Float32Array };
   let b: typeof a;
   let t = performance.now();
@@ -348,7 +349,7 @@ async function foxStereo(src: Extract<ConditioningSource, { kind: 'fox' }>): Pro
 async function conditioningAgreement(src: ConditioningSource, variants: { name: string; guide?: boolean; confidence?: boolean; opts?: ConditioningOptions }[]): Promise<ConditioningAgreement[]> {
   const { depth, image } = await conditioningInput(src);
   const W = depth.width, H = depth.height;
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   const out: ConditioningAgreement[] = [];
   for (const v of variants) {
     const map: DepthMap = v.confidence ? { ...depth, confidence: Float32Array.from({ length: W * H }, (_, i) => ((i * 7919) % 101) / 100) } : depth;
