@@ -39,6 +39,21 @@ describe('HeavyStages', () => {
     expect(run).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/disabled/) });
   });
 
+  it('skips a software adapter unless allowed, and says so', async () => {
+    let destroyed = 0;
+    const device = { destroy: () => destroyed++, limits: {} } as unknown as GPUDevice;
+    const swiftshader = {
+      requestAdapter: async () => ({ info: { vendor: 'google', architecture: '', description: 'SwiftShader' }, requestDevice: async () => device }),
+    } as unknown as GPU;
+    const skipped = await HeavyStages.create({ gpu: swiftshader });
+    expect(skipped.gpu).toBeNull();
+    expect(skipped.noGpuReason).toMatch(/only WebGPU adapter is a software one \(google SwiftShader\)/);
+    expect(destroyed).toBe(1);
+    const allowed = await HeavyStages.create({ gpu: swiftshader, allowSoftware: true });
+    expect(allowed.gpu).toMatchObject({ software: true, adapter: 'google SwiftShader' });
+    expect(allowed.report()).toMatchObject({ adapter: 'google SwiftShader', software: true, noGpuReason: null, stages: {} });
+  });
+
   it('lets bad input through as the error it is', async () => {
     const stages = await HeavyStages.create();
     await expect(stages.gaussiansFromDepth(new GaussianScene(), { ...frame, depth: undefined }, 0)).rejects.toThrow(/no depth map/);
