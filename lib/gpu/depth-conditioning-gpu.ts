@@ -17,13 +17,13 @@ const pipelines = new WeakMap<GPUDevice, Promise<{ classify: GPUComputePipeline;
 function pipelinesFor(device: GPUDevice): Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }> {
   let p = pipelines.get(device);
   if (!p) {
-    const module = device.createShaderModule({ label: 'depth-conditioning', code: DEPTH_CONDITIONING_WGSL });
-    const make = (entryPoint: string) => device.createComputePipelineAsync({ label: `depth-conditioning-${entryPoint}`, layout: 'auto', compute: { module, entryPoint } });
+    const shader = device.createShaderModule({ label: 'depth-conditioning', code: DEPTH_CONDITIONING_WGSL });
+    const make = (entryPoint: string) => device.createComputePipelineAsync({ label: `depth-conditioning-${entryPoint}`, layout: 'auto', compute: { module: shader, entryPoint } });
     p = Promise.all([make('classify'), make('finish')])
       .then(([classify, finish]) => ({ classify, finish }))
       .catch(async (e: Error) => {
         pipelines.delete(device);
-        const info = await module.getCompilationInfo().catch(() => null);
+        const info = await shader.getCompilationInfo().catch(() => null);
         const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
         throw new GpuStageError(`conditionDepthGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
       });
