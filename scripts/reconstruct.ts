@@ -22,6 +22,7 @@ import { VocabularyLabeler } from '../lib/inference/semantics/vocabulary-labeler
 import { SemanticQuery } from '../lib/inference/semantics/query';
 import { answerQuestion } from '../lib/inference/semantics/answer-question';
 import { readSceneFile, writeSceneFile, type SceneFileFormat } from '../lib/splat/scene-file';
+import { describeBackends } from '../lib/gpu/stage-report';
 
 /** Every option of the command, one row each: parsing, defaults and --help come from here. */
 const OPTIONS = {
@@ -181,6 +182,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
           `floor ${w.floorSource === 'plane' ? 'on the lowest large horizontal plane' : 'a stated 1.4 units below the cameras (no floor seen)'}, shifted ${(-w.floorHeight).toFixed(3)} along y`,
   );
   for (const s of STAGES) log(`  ${s.padEnd(11)} ${rep.stageMs[s].toFixed(0).padStart(7)} ms`);
+  log(`kernels      ${describeBackends(rep.backends)}`);
   log(`  write       ${writeMs.toFixed(0).padStart(7)} ms  (${format}, ${(bytes.length / 1e6).toFixed(2)} MB → ${out})`);
   log(`total        ${(performance.now() - t0).toFixed(0)} ms`);
   if (json)
@@ -196,6 +198,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         semantics: !!opts.semantics,
         note: note || null,
         stageMs: rep.stageMs,
+        backends: rep.backends,
         working: rep.working,
         world: { matrix: w.matrix, up: w.up, upSource: w.upSource, floorSource: w.floorSource, floorHeight: w.floorHeight },
         writeMs,

@@ -8,6 +8,7 @@ import { ImportPicker } from './ImportPicker';
 import { ScanQuery } from './ScanQuery';
 import { SemanticModelOffer } from './SemanticModelOffer';
 import { describeThinArea, type CoverageReport } from '@/lib/pipeline/scan-coverage';
+import { describeBackends } from '@/lib/gpu/stage-report';
 
 function download(bytes: Uint8Array, name: string, type: string) {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
@@ -155,6 +156,12 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
                     .map(([k, n]) => `${k} ×${n}`)
                     .join(', ')
                 : '–'}
+            </td>
+          </tr>
+          <tr>
+            <td>Kernels</td>
+            <td data-testid="scan-backends" title={u?.status.backends?.noGpuReason ?? u?.status.backends?.adapter ?? undefined}>
+              {u ? describeBackends(u.status.backends) : '–'}
             </td>
           </tr>
           <tr>

@@ -1,13 +1,15 @@
 /**
- * The exhaustive plane sweep (mode 'full': every plane over the whole reference) on WebGPU, with the
- * same settings and result as createSweepKernel(...).sweepRect over all planes
- * (lib/inference/depth/plane-sweep-kernel.ts, the reference and fallback). The WGSL kernel
- * (plane-sweep-wgsl.ts) sums each window directly in f32 instead of the reference's sliding f64 sums;
- * tests/browser/webgpu-plane-sweep.test.ts states how closely they agree. The coarse-to-fine search
- * (tiles over plane bands) has no WebGPU kernel yet.
+ * One plane-sweep kernel request (lib/inference/depth/plane-sweep.ts SweepRequest: tiles, each over
+ * its ascending plane list) on WebGPU, with the same result as the CPU's sweepTiles (createSweepKernel
+ * and sweepRect per tile, lib/inference/depth/plane-sweep-kernel.ts: the reference and fallback). The
+ * exhaustive sweep is one request with one tile; the coarse-to-fine search (planeSweepWith) sends one
+ * per pyramid level and plans the next level's bands on the host from this one's result, exactly as
+ * on the CPU. The WGSL kernel (plane-sweep-wgsl.ts) sums each window directly in f32 instead of the
+ * reference's sliding f64 sums; tests/browser/webgpu-plane-sweep.test.ts states how closely they agree.
  */
 import type { StereoView } from '../inference/depth/stereo-view';
-import { homographyParts, type SweepKernelResult, type SweepKernelSettings } from '../inference/depth/plane-sweep-kernel';
+import { homographyParts, type SweepKernelResult } from '../inference/depth/plane-sweep-kernel';
+import type { SweepRequest } from '../inference/depth/plane-sweep';
 import { GpuStageError } from './gaussians-from-depth-gpu';
 import { PLANE_SWEEP_WGSL } from './plane-sweep-wgsl';
 
@@ -55,8 +57,9 @@ function pipelineFor(device: GPUDevice): Promise<GPUComputePipeline> {
   return p;
 }
 
-/** Sweeps every plane over the whole reference on `device`; inputs are checked by the caller (checkPlaneSweepInputs). */
-export async function planeSweepGpu(device: GPUDevice, ref: StereoView, sources: StereoView[], set: SweepKernelSettings): Promise<SweepKernelResult> {
+/** Runs one sweep request on `device`; inputs are checked by the caller (checkPlaneSweepInputs). */
+export async function planeSweepGpu(device: GPUDevice, req: SweepRequest): Promise<SweepKernelResult> {
+  const { ref, sources, set } = req;
   const S = sources.length, W = ref.width, H = ref.height, N = W * H, r = set.radius, D = set.planes;
   if (S < 1 || S > MAX_SOURCES) throw new GpuStageError(`planeSweepGpu: 1..${MAX_SOURCES} sources, got ${S}`);
   const n = (2 * r + 1) * (2 * r + 1);
@@ -88,13 +91,25 @@ export async function planeSweepGpu(device: GPUDevice, ref: StereoView, sources:
     off += s.width * s.height;
   });
   const qNear = 1 / set.near, qFar = 1 / set.far, qStep = (qFar - qNear) / (D - 1);
+  const tilesX = Math.ceil(W / req.tile), nTiles = tilesX * Math.ceil(H / req.tile);
+  if (req.planes.length !== nTiles) throw new GpuStageError(`planeSweepGpu: ${req.planes.length} plane lists for ${nTiles} tiles`);
+  let listed = 0;
+  for (const l of req.planes) listed += l.length;
+  const lists = new Uint32Array(2 * nTiles + listed);
+  listed = 0;
+  req.planes.forEach((l, t) => {
+    lists[2 * t] = listed;
+    lists[2 * t + 1] = l.length;
+    lists.set(l, 2 * nTiles + listed);
+    listed += l.length;
+  });
   const params = new ArrayBuffer(48);
-  new Uint32Array(params).set([W, H, S, set.bestK, D, r, 0, 0]);
+  new Uint32Array(params).set([W, H, S, set.bestK, r, req.tile, tilesX, nTiles]);
   new Float32Array(params).set([qNear, qStep, invN, eps * Q * Q], 8);
 
   let out: Float32Array;
   try {
-    out = await run(device, params, [refs, src, views, hom], W, H);
+    out = await run(device, params, [refs, src, views, hom, lists], W, H);
   } catch (e) {
     throw e instanceof GpuStageError ? e : new GpuStageError(`planeSweepGpu: WebGPU run failed: ${(e as Error).message}`, { cause: e });
   }

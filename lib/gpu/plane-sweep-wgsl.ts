@@ -1,19 +1,23 @@
 /**
- * WGSL compute kernel for the exhaustive plane sweep: one invocation per reference pixel loops over
- * every plane (ascending inverse-depth index) and source, computes the windowed ZNCC directly (the
+ * WGSL compute kernel for the plane sweep over tiles (lib/inference/depth/plane-sweep.ts SweepRequest:
+ * the exhaustive sweep is one tile with every plane, a coarse-to-fine level one 48 px tile per band
+ * list): one invocation per reference pixel loops over its tile's ascending plane list and every
+ * source, computes the windowed ZNCC directly (the
  * window's reference pixels are clamped to the image, as the CPU's replicated borders), aggregates the
  * best K sources and tracks the winner-take-all state of lib/inference/depth/plane-sweep-kernel.ts
- * (the reference): best, its plane, the scores just before and after it, the best non-adjacent score.
- * The host turns that state into depth / score / margin with the reference's parabola.
+ * (the reference): best, its plane, the scores just before and after it, the best non-adjacent score;
+ * a gap in the plane list resets the previous score as the CPU's sweepRect does (no parabola across
+ * it). The host turns that state into depth / score / margin with the reference's parabola.
  *
  * Buffers: ref = [I (centred grey), sumI, invSdI] (3N f32); src = source grey in 16-bit units as f32,
  * all sources back to back; views = per source (offset, width, height, pad) u32; hom = per source
- * G (9) and g (3) f32; out = per pixel best, bestIdx (as f32), second, before, after.
+ * G (9) and g (3) f32; lists = per tile (offset, count) u32 pairs, then the plane indices of all tiles;
+ * out = per pixel best, bestIdx (as f32), second, before, after.
  */
 export const PLANE_SWEEP_WGSL = /* wgsl */ `
 struct Params {
   W: u32, H: u32, S: u32, K: u32,
-  D: u32, r: u32, _p0: u32, _p1: u32,
+  r: u32, tile: u32, tilesX: u32, nTiles: u32,
   qNear: f32, qStep: f32, invN: f32, epsW: f32,
 };
 const INVALID: f32 = -9.0;
@@ -24,7 +28,8 @@ const MAXS: u32 = 8u;
 @group(0) @binding(2) var<storage, read> src: array<f32>;
 @group(0) @binding(3) var<storage, read> views: array<vec4<u32>>;
 @group(0) @binding(4) var<storage, read> hom: array<f32>;
-@group(0) @binding(5) var<storage, read_write> outp: array<f32>;
+@group(0) @binding(5) var<storage, read> lists: array<u32>;
+@group(0) @binding(6) var<storage, read_write> outp: array<f32>;
 
 // Warped, bilinearly sampled source value at reference pixel (u, v); .y = 1 when inside the image.
 fn sample(s: u32, u: f32, v: f32, q: f32) -> vec2<f32> {
@@ -71,8 +76,15 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
   let isd = refs[2u * N + i];
   var best = -3.0e38; var bestIdx = -1; var second = -1.0;
   var before = INVALID; var after = INVALID; var prev = INVALID;
-  for (var p = 0u; p < P.D; p++) {
-    let q = P.qNear + f32(p) * P.qStep;
+  let t = (gid.y / P.tile) * P.tilesX + gid.x / P.tile;
+  let off = 2u * P.nTiles + lists[2u * t];
+  let count = lists[2u * t + 1u];
+  var lastP = -2;
+  for (var li = 0u; li < count; li++) {
+    let pi = i32(lists[off + li]);
+    if (pi != lastP + 1) { prev = INVALID; }
+    lastP = pi;
+    let q = P.qNear + f32(pi) * P.qStep;
     var top: array<f32, MAXS>;
     var m = 0u;
     for (var s = 0u; s < P.S; s++) {
@@ -103,7 +115,6 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>) {
       c = sum / f32(P.K);
     }
     if (c == INVALID) { prev = INVALID; continue; }
-    let pi = i32(p);
     if (c > best) {
       if (bestIdx >= 0 && pi - bestIdx > 1 && best > second) { second = best; }
       before = prev; best = c; bestIdx = pi; after = INVALID;

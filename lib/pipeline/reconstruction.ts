@@ -25,7 +25,8 @@ import { SemanticBuilder, type BankMode } from '../inference/semantics/semantic-
 import type { VocabularyLabeler } from '../inference/semantics/vocabulary-labeler';
 import type { AssociatorOptions } from '../inference/semantics/instance-associator';
 import { GaussianScene } from '../splat/gaussian-scene';
-import { gaussiansFromDepth, type DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
+import type { DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
+import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
 import { applyWorldFrame, findWorldFrame, IDENTITY_WORLD, transformPose, type Vec3, type WorldFrame, type WorldFrameOptions } from '../align/world-frame';
 import type { SceneInfo } from '../splat/scene-info';
@@ -68,6 +69,12 @@ export interface ReconstructionOptions {
     associator?: AssociatorOptions;
   };
   progress?: ProgressCallback;
+  /**
+   * Where the heavy stages run (Gaussians from depth, the plane sweep, device-depth conditioning):
+   * default HeavyStages.create(), i.e. WebGPU when navigator.gpu gives a device, else the CPU kernels
+   * (Node: no navigator.gpu), with the reason in the report.
+   */
+  stages?: HeavyStages | Promise<HeavyStages>;
 }
 
 export interface ViewReport {
@@ -92,6 +99,8 @@ export interface ReconstructionReport {
   working: { width: number; height: number };
   /** The capture -> app world transform applied (identity with upSource 'none' under keepWorld). */
   world: WorldFrame;
+  /** Which backend (WebGPU or CPU, and why) each heavy stage ran on; null before the first batch. */
+  backends: HeavyStagesReport | null;
 }
 
 /** Wraps a method so its time is added to a stage's counter (masks and embeddings run inside the semantic builder). */
@@ -125,6 +134,9 @@ export class Reconstruction {
   private height = 0;
   /** Null until decided (after the first batch's geometry), then fixed for the reconstruction. */
   private worldFrame: WorldFrame | null = null;
+  private stagesP: Promise<HeavyStages> | null = null;
+  /** The heavy stages' runner, once made (by the first addFrames). */
+  stages: HeavyStages | null = null;
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -177,6 +189,7 @@ export class Reconstruction {
    * the bank. Incremental callers use addFrames repeatedly and finalize when they want fresh semantics.
    */
   async addFrames(frames: Frame[]): Promise<ViewReport[]> {
+    const stages = (this.stages ??= await (this.stagesP ??= Promise.resolve(this.options.stages ?? HeavyStages.create())));
     const first = this.frames.length;
     for (const f of frames) {
       const w = this.atWorkingSize(f);
@@ -192,6 +205,7 @@ export class Reconstruction {
       network: this.options.depth?.network,
       stereo: this.options.depth?.stereo,
       monocularHoleFill: this.options.depth?.monocularHoleFill,
+      stages,
     });
     const out: ViewReport[] = [];
     const n = this.frames.length - first;
@@ -208,7 +222,7 @@ export class Reconstruction {
       this.progress({ stage: 'gaussians', done: k, total: n, detail });
       t = performance.now();
       const tmp = new GaussianScene({ budget: this.width * this.height + 1, bankDim: 1, initialCapacity: this.width * this.height });
-      const g = gaussiansFromDepth(tmp, withDepth, view, this.options.gaussians);
+      const g = (await stages.gaussiansFromDepth(tmp, withDepth, view, this.options.gaussians)).result;
       this.stageMs.gaussians += performance.now() - t;
 
       t = performance.now();
@@ -286,6 +300,7 @@ export class Reconstruction {
       totalMs,
       working: { width: this.width, height: this.height },
       world: this.worldFrame ?? IDENTITY_WORLD,
+      backends: this.stages?.report() ?? null,
     };
   }
 }

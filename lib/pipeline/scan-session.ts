@@ -11,6 +11,7 @@
 import type { Frame } from '../capture/frame';
 import { Reconstruction, type ReconstructionOptions, type ViewReport } from './reconstruction';
 import { ScanCoverage, depthFromPoints, nominalDepth, type CoverageReport, type ScanCoverageOptions } from './scan-coverage';
+import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
 
 export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'> {
   /** Hard Gaussian budget of the scene (default 300k: what a phone renders smoothly). */
@@ -48,6 +49,8 @@ export interface ScanStatus {
   depthSources: Record<string, number>;
   /** Where the scan is thin: floor cells with surface seen from few directions (lib/pipeline/scan-coverage.ts). */
   coverage: CoverageReport;
+  /** Which backend (WebGPU or CPU, and why) each heavy stage ran on; null until the stages are ready. */
+  backends: HeavyStagesReport | null;
 }
 
 export class ScanSession {
@@ -65,10 +68,15 @@ export class ScanSession {
   private readonly covered = new Set<string>();
   /** Working size chosen by the first keyframe (kept so a rebuild uses the same one). */
   private working: { width?: number; height?: number } | null = null;
+  /** One runner for the whole scan (a semantics rebuild makes a new Reconstruction, not a new GPU device). */
+  private stages: HeavyStages | null = null;
 
   constructor(private readonly options: ScanSessionOptions = {}) {
     // Live keyframes are posed in the XR local-floor frame (y up, floor at 0) and the coverage grid shares it.
-    this.options = { keepWorld: true, ...options };
+    // Heavy stages: WebGPU when navigator.gpu gives a device (the scan worker passes its own), else the CPU.
+    const stages = Promise.resolve(options.stages ?? HeavyStages.create());
+    void stages.then((s) => (this.stages = s));
+    this.options = { keepWorld: true, ...options, stages };
     this.coverage = new ScanCoverage(options.coverage);
     this.budget = options.budget ?? 300_000;
     if (!Number.isInteger(this.budget) || this.budget < 1) throw new Error(`ScanSession: budget must be a positive integer, got ${options.budget}`);
@@ -199,6 +207,7 @@ export class ScanSession {
       semantics: this.semantics,
       depthSources,
       coverage: this.coverage.report(),
+      backends: this.stages?.report() ?? null,
     };
   }
 

@@ -96,6 +96,8 @@ describe('/scan with the emulated session and the test camera', () => {
 
     // The worker's scene grows and labels float over what was seen.
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="scan-panel"]')?.getAttribute('data-gaussians')) > 0, undefined, { timeout: 90_000 });
+    // No ?webgpu flag: the only adapter is SwiftShader, so the CPU kernels ran and the panel says why.
+    expect(await page.locator('[data-testid="scan-backends"]').innerText()).toMatch(/^Gaussians: CPU \[the only WebGPU adapter is a software one \(.+\), slower than the CPU kernels\]$/);
     await page.waitForSelector('[data-testid="scan-labels"] li', { timeout: 90_000 });
     const labels = await page.locator('[data-testid="scan-labels"] li').allInnerTexts();
     expect(labels.length).toBeGreaterThan(0);
@@ -156,12 +158,16 @@ describe('/scan import without WebXR', () => {
     delete f.depth;
     writeFileSync(join(dir, 'capture.json'), JSON.stringify({ ...sample, frames: [f] }));
     copyFileSync('public/samples/living_room/images/f0000.png', join(dir, 'f0000.png'));
-    const { page, log } = await openPage(tb, '/scan');
+    // ?webgpu=software: Chromium's only adapter here is SwiftShader, which the scan skips by default.
+    const { page, log } = await openPage(tb, '/scan?webgpu=software');
     await page.waitForSelector('[data-testid="scan"][data-scan-ready="yes"]', { timeout: 60_000 });
     await page.setInputFiles('[data-testid="scan-import"] input[type=file]', [join(dir, 'capture.json'), join(dir, 'f0000.png')]);
     await page.waitForFunction(() => Number(document.querySelector('[data-testid="scan-panel"]')?.getAttribute('data-gaussians')) > 0, undefined, { timeout: 90_000 });
     expect(await page.locator('[data-testid="scan-keyframes"]').innerText()).toBe('1');
     expect(await page.locator('[data-testid="scan-depth-sources"]').innerText()).toMatch(/monocular ×1/);
+    // The heavy stages are WebGPU by default: the worker found Chromium's adapter (SwiftShader, allowed by
+    // the flag) and built the Gaussians on it; the update's status.backends says so and the panel shows it.
+    expect(await page.locator('[data-testid="scan-backends"]').innerText()).toMatch(/^Gaussians: WebGPU \[.+\]$/);
     expect(await page.locator('[data-testid="scan-missing"]').allInnerTexts()).toEqual([expect.stringMatching(/semantic models .* geometry only/)]);
     // Finish -> Share against a server that answers 503 first: the button retries, says so, then shows the code.
     const busy = await answerBusyFirst(page, (url, method) => url.pathname === '/api/scenes' && (method === '' || method === 'POST'), 1, 1);

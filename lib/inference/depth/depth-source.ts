@@ -10,14 +10,15 @@
  * Output: a DepthMap at the working resolution, pixel-aligned with the frame's image resampled to that size, whose
  * intrinsics are the frame's own scaled (lens distortion kept), with a 0..1 confidence.
  */
-import { conditionSensorDepth, DepthAgreement, type AgreementOptions, type ConditioningOptions } from './depth-conditioning';
+import { DepthAgreement, type AgreementOptions, type ConditioningOptions } from './depth-conditioning';
 import type { DepthMap, Frame, RgbImage } from '../../capture/frame';
 import { scaleIntrinsics } from '../../capture/frame';
 import { rigidPoseProblem } from '../../capture/pose';
 import { pixelMapBetween, resampleDepthMap } from './depth-resample';
 import { fillDepthHoles } from './hole-fill';
 import { fillWithMonocular } from './monocular-hole-fill';
-import { refineView, sweepView, type RefineSettings, type SweepSettings } from './multi-view-stereo';
+import { refineView, sweepViewInputs, type RefineSettings, type SweepSettings } from './multi-view-stereo';
+import { HeavyStages } from '../../gpu/heavy-stages';
 import type { PlaneSweepResult } from './plane-sweep';
 import { estimateDepthRange, selectSourceViews } from './source-views';
 import type { ScaleShiftFit } from './scale-shift-fit';
@@ -75,6 +76,8 @@ export interface DepthSourceOptions {
    * pipeline builds Gaussians with `confidenceOpacity: 0` (a noise confidence must not make surfaces see-through).
    */
   conditionDevice?: boolean | { conditioning?: ConditioningOptions; agreement?: AgreementOptions };
+  /** Runs the plane sweep and the device-depth conditioning (WebGPU or CPU, lib/gpu/heavy-stages.ts); default: the CPU kernels. */
+  stages?: HeavyStages;
 }
 
 /** A network that takes posed views (OnnxDepthNetwork with a multi-view export). */
@@ -142,6 +145,7 @@ export class DepthEstimator {
   private readonly sweeps = new Map<number, { result: PlaneSweepResult; sources: number[] }>();
   /** Keyframes' conditioned device depth seen so far (conditionDevice), for the multi-view agreement. */
   private agreement: DepthAgreement | undefined;
+  private readonly stages: HeavyStages;
 
   constructor(
     readonly frames: Frame[],
@@ -149,6 +153,7 @@ export class DepthEstimator {
   ) {
     if (!Number.isInteger(options.width) || !Number.isInteger(options.height) || options.width < 8 || options.height < 8)
       throw new Error(`depth estimator: working resolution must be integers >= 8, got ${options.width}x${options.height}`);
+    this.stages = options.stages ?? new HeavyStages(null, 'no HeavyStages given to the depth estimator');
     frames.forEach((f, i) => {
       if (isStereoUsable(f)) this.stereoIndex.push(i);
     });
@@ -177,7 +182,7 @@ export class DepthEstimator {
         const img = f.image;
         const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
         const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(sensor.intrinsics, scaleIntrinsics(f.intrinsics, img.width, img.height)));
-        const c = conditionSensorDepth(sensor, { guide, ...o.conditioning });
+        const c = (await this.stages.conditionDepth(sensor, { guide, ...o.conditioning })).result;
         this.agreement ??= new DepthAgreement(o.agreement);
         const a = this.agreement.add(c.depth, f.cameraToWorld);
         sensor = c.depth;
@@ -267,7 +272,7 @@ export class DepthEstimator {
   }
 
   /** Sweep of frame i (a frame index) against sources among the stereo-usable frames. */
-  private sweep(i: number): { result: PlaneSweepResult; sources: number[] } {
+  private async sweep(i: number): Promise<{ result: PlaneSweepResult; sources: number[] }> {
     const hit = this.sweeps.get(i);
     if (hit) return hit;
     // Select sources from poses alone, so only the views actually matched get built (resampled, undistorted).
@@ -278,15 +283,16 @@ export class DepthEstimator {
     const picked = selectSourceViews(this.frames[i].cameraToWorld, poses, st.sources ?? 3).map((k) => others[k]);
     const idx = [i, ...picked];
     const range = st.near && st.far ? { near: st.near, far: st.far } : estimateDepthRange(this.frames[i].cameraToWorld, poses);
-    const s = sweepView(idx.map((k) => this.view(k)), 0, { ...st, sources: picked.length, ...range });
-    const out = { result: s.result, sources: s.sources.map((k) => idx[k]) };
+    const inp = sweepViewInputs(idx.map((k) => this.view(k)), 0, { ...st, sources: picked.length, ...range });
+    const run = await this.stages.planeSweep(inp.ref, inp.sources, inp.opts);
+    const out = { result: run.result, sources: inp.picked.map((k) => idx[k]) };
     this.sweeps.set(i, out);
     return out;
   }
 
   private async stereo(i: number): Promise<DepthEstimate> {
-    const own = this.sweep(i);
-    for (const s of own.sources) this.sweep(s);
+    const own = await this.sweep(i);
+    for (const s of own.sources) await this.sweep(s);
     // refineView works on index lists over one views array: use frame indices directly.
     const views: StereoView[] = [];
     const sweeps: (PlaneSweepResult | undefined)[] = [];

@@ -5,7 +5,7 @@
  */
 import { filterDepth, type DepthFilterOptions, type PosedDepth } from './cross-view-filter';
 import { fillDepthHoles, type HoleFillOptions } from './hole-fill';
-import { planeSweep, type PlaneSweepMode, type PlaneSweepResult } from './plane-sweep';
+import { planeSweep, type PlaneSweepMode, type PlaneSweepOptions, type PlaneSweepResult } from './plane-sweep';
 import { estimateDepthRange, selectSourceViews } from './source-views';
 import type { StereoView } from './stereo-view';
 
@@ -30,8 +30,8 @@ export interface ViewSweep {
   sources: number[];
 }
 
-/** Plane sweep of views[i] against its best sources among the other views. */
-export function sweepView(views: StereoView[], i: number, s: SweepSettings = {}): ViewSweep {
+/** What the plane sweep of views[i] runs on: the reference, its best sources among the other views and the options. */
+export function sweepViewInputs(views: StereoView[], i: number, s: SweepSettings = {}): { ref: StereoView; sources: StereoView[]; picked: number[]; opts: PlaneSweepOptions } {
   if (views.length < 2) throw new Error(`multi-view stereo needs at least 2 posed views, got ${views.length}`);
   const ref = views[i];
   if (!ref) throw new Error(`multi-view stereo: no view at index ${i}`);
@@ -40,12 +40,14 @@ export function sweepView(views: StereoView[], i: number, s: SweepSettings = {})
   const picked = selectSourceViews(ref.cameraToWorld, poses, s.sources ?? 3).map((k) => others[k]);
   if (!picked.length) throw new Error(`multi-view stereo: no usable source view for ${ref.id} (all too close or looking away)`);
   const range = s.near && s.far ? { near: s.near, far: s.far } : estimateDepthRange(ref.cameraToWorld, poses);
-  const result = planeSweep(
-    ref,
-    picked.map((k) => views[k]),
-    { planes: s.planes, window: s.window, bestK: s.bestK !== undefined ? Math.min(s.bestK, picked.length) : undefined, noiseStd: s.noiseStd, mode: s.mode, band: s.band, ...range },
-  );
-  return { result, sources: picked };
+  const opts: PlaneSweepOptions = { planes: s.planes, window: s.window, bestK: s.bestK !== undefined ? Math.min(s.bestK, picked.length) : undefined, noiseStd: s.noiseStd, mode: s.mode, band: s.band, ...range };
+  return { ref, sources: picked.map((k) => views[k]), picked, opts };
+}
+
+/** Plane sweep of views[i] against its best sources among the other views (on the CPU; HeavyStages.planeSweep runs sweepViewInputs' sweep on WebGPU). */
+export function sweepView(views: StereoView[], i: number, s: SweepSettings = {}): ViewSweep {
+  const { ref, sources, picked, opts } = sweepViewInputs(views, i, s);
+  return { result: planeSweep(ref, sources, opts), sources: picked };
 }
 
 export interface RefineSettings {

@@ -117,8 +117,41 @@ export function checkPlaneSweepInputs(ref: StereoView, sources: StereoView[], op
   if (!Number.isInteger(band) || band < 1 || band >= d) throw new Error(`plane sweep: band must be an integer in 1..${d - 1} planes, got ${band}`);
 }
 
+/**
+ * One sweep a plane-sweep level asks for: the reference cut into `tile`-pixel squares (row-major: tile
+ * (tx, ty) is index ty * ceil(width / tile) + tx), each swept over its own ascending plane indices
+ * (`planes[t]`, empty: the tile is not swept and gets no depth). The exhaustive sweep is one tile
+ * covering the image with every plane. Any runner that returns the kernel's result for a request
+ * (the CPU's sweepTiles below, the WebGPU kernel of lib/gpu/plane-sweep-gpu.ts) drives the same
+ * coarse-to-fine search.
+ */
+export interface SweepRequest {
+  ref: StereoView;
+  sources: StereoView[];
+  set: SweepKernelSettings;
+  tile: number;
+  planes: Int32Array[];
+}
 
-export function planeSweep(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions): PlaneSweepResult {
+/** The CPU kernel over a request's tiles (the reference and the fallback of every other runner). */
+export function sweepTiles(req: SweepRequest): SweepKernelResult {
+  const { ref, tile, planes } = req;
+  const kernel = createSweepKernel(ref, req.sources, req.set);
+  const tilesX = Math.ceil(ref.width / tile);
+  for (let t = 0; t < planes.length; t++) {
+    if (!planes[t].length) continue;
+    const x0 = (t % tilesX) * tile, y0 = Math.floor(t / tilesX) * tile;
+    kernel.sweepRect(x0, Math.min(ref.width, x0 + tile), y0, Math.min(ref.height, y0 + tile), planes[t], planes[t].length);
+  }
+  return kernel.result();
+}
+
+/**
+ * The plane sweep as a sequence of kernel requests: each `yield` hands a SweepRequest to the runner
+ * and gets its result back (the coarse-to-fine search needs the level above before it can plan the
+ * next). planeSweep runs it on the CPU, planeSweepWith on any (possibly asynchronous) runner.
+ */
+export function* planeSweepSteps(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions): Generator<SweepRequest, PlaneSweepResult, SweepKernelResult> {
   checkPlaneSweepInputs(ref, sources, opts);
   const D = opts.planes ?? 128;
   const set: SweepKernelSettings = {
@@ -130,31 +163,45 @@ export function planeSweep(ref: StereoView, sources: StereoView[], opts: PlaneSw
     noiseStd: opts.noiseStd ?? 0.01,
   };
   const W = ref.width, H = ref.height;
-  const out = (opts.mode ?? DEFAULT_PLANE_SWEEP_MODE) === 'full' ? sweepAll(ref, sources, set) : sweepLevel(ref, sources, set, opts.band ?? 4, 0);
+  const out = (opts.mode ?? DEFAULT_PLANE_SWEEP_MODE) === 'full' ? yield sweepAll(ref, sources, set) : yield* sweepLevel(ref, sources, set, opts.band ?? 4, 0);
   return { width: W, height: H, ...out, near: opts.near, far: opts.far, planes: D };
 }
 
-function sweepAll(ref: StereoView, sources: StereoView[], set: SweepKernelSettings): SweepKernelResult {
-  const kernel = createSweepKernel(ref, sources, set);
+export function planeSweep(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions): PlaneSweepResult {
+  const it = planeSweepSteps(ref, sources, opts);
+  let step = it.next();
+  while (!step.done) step = it.next(sweepTiles(step.value));
+  return step.value;
+}
+
+/** planeSweep with each kernel request run by `run` (e.g. on WebGPU); the search around it is the same. */
+export async function planeSweepWith(ref: StereoView, sources: StereoView[], opts: PlaneSweepOptions, run: (req: SweepRequest) => Promise<SweepKernelResult>): Promise<PlaneSweepResult> {
+  const it = planeSweepSteps(ref, sources, opts);
+  let step = it.next();
+  while (!step.done) step = it.next(await run(step.value));
+  return step.value;
+}
+
+/** Every plane over the whole reference: one tile. */
+export function sweepAll(ref: StereoView, sources: StereoView[], set: SweepKernelSettings): SweepRequest {
   const all = new Int32Array(set.planes);
   for (let p = 0; p < all.length; p++) all[p] = p;
-  kernel.sweepRect(0, ref.width, 0, ref.height, all, all.length);
-  return kernel.result();
+  return { ref, sources, set, tile: Math.max(ref.width, ref.height), planes: [all] };
 }
 
 /** One pyramid level: guided by the level above it when it can be halved, exhaustive otherwise. */
-function sweepLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, halvings: number): SweepKernelResult {
+function* sweepLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, halvings: number): Generator<SweepRequest, SweepKernelResult, SweepKernelResult> {
   const coarsePlanes = Math.ceil(set.planes / 2);
   if (halvings >= MAX_HALVINGS || Math.min(ref.width, ref.height) >> 1 < MIN_COARSE_SIDE || coarsePlanes < MIN_COARSE_PLANES)
-    return sweepAll(ref, sources, set);
+    return yield sweepAll(ref, sources, set);
   // Half the planes at half the resolution: the same plane step in pixels of parallax. The band keeps its width
   // in inverse depth.
-  const coarse = sweepLevel(halveView(ref), sources.map(halveView), { ...set, planes: coarsePlanes }, Math.max(1, band >> 1), halvings + 1);
-  return refineLevel(ref, sources, set, band, coarse);
+  const coarse = yield* sweepLevel(halveView(ref), sources.map(halveView), { ...set, planes: coarsePlanes }, Math.max(1, band >> 1), halvings + 1);
+  return yield refineLevel(ref, sources, set, band, coarse);
 }
 
-/** Sweeps each tile of the reference over the bands of planes around the coarse level's winners under it. */
-function refineLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, coarse: SweepKernelResult): SweepKernelResult {
+/** Plans each tile of the reference over the bands of planes around the coarse level's winners under it. */
+function refineLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSettings, band: number, coarse: SweepKernelResult): SweepRequest {
   const D = set.planes;
   const W = ref.width, H = ref.height;
   const Wc = W >> 1, Hc = H >> 1;
@@ -179,9 +226,8 @@ function refineLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSet
     return voters;
   };
 
-  const kernel = createSweepKernel(ref, sources, set);
   const marked = new Uint8Array(D);
-  const list = new Int32Array(D);
+  const planes: Int32Array[] = [];
   for (let y0 = 0; y0 < H; y0 += TILE)
     for (let x0 = 0; x0 < W; x0 += TILE) {
       const x1 = Math.min(W, x0 + TILE), y1 = Math.min(H, y0 + TILE);
@@ -203,8 +249,11 @@ function refineLevel(ref: StereoView, sources: StereoView[], set: SweepKernelSet
       }
       if (voters && !marked.some((m) => m)) for (let p = Math.max(0, top - band); p <= Math.min(D - 1, top + band); p++) marked[p] = 1;
       let count = 0;
+      for (let p = 0; p < D; p++) if (marked[p]) count++;
+      const list = new Int32Array(count);
+      count = 0;
       for (let p = 0; p < D; p++) if (marked[p]) list[count++] = p;
-      if (count) kernel.sweepRect(x0, x1, y0, y1, list, count);
+      planes.push(list);
     }
-  return kernel.result();
+  return { ref, sources, set, tile: TILE, planes };
 }

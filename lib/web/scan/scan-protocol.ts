@@ -22,6 +22,12 @@ export interface ScanWorkerInit {
   modelsBase?: string;
   /** TEST-ONLY (?models=/test-models/): the manifest may list stand-in models. */
   testModels?: boolean;
+  /**
+   * The heavy stages' WebGPU use (?webgpu=…): 'auto' (default) a hardware adapter when there is one, else
+   * the CPU kernels; 'software' also a software adapter such as SwiftShader (tests on machines without a
+   * GPU); 'off' the CPU kernels.
+   */
+  webgpu?: 'auto' | 'software' | 'off';
 }
 
 /**

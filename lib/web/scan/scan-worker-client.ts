@@ -40,7 +40,7 @@ export function startScanWorker(
     } else onError(m.message);
   };
   w.onerror = (e) => onError(`scan worker failed: ${e.message || 'could not start'}`);
-  w.postMessage({ type: 'init', ...init } satisfies ScanWorkerInit);
+  w.postMessage({ type: 'init', webgpu: webgpuFlag(), ...init } satisfies ScanWorkerInit);
   return {
     addKeyframe(frame, simInstance) {
       // The page keeps its copy in IndexedDB; the worker gets the buffers (copied once here, then moved).
@@ -81,4 +81,10 @@ export function startScanWorker(
       w.terminate();
     },
   };
+}
+
+/** The page's ?webgpu=software|off (see ScanWorkerInit.webgpu); 'auto' otherwise. */
+function webgpuFlag(): ScanWorkerInit['webgpu'] {
+  const v = typeof location !== 'undefined' ? new URLSearchParams(location.search).get('webgpu') : null;
+  return v === 'software' || v === 'off' ? v : 'auto';
 }

@@ -19,6 +19,7 @@ import { SimInstanceMasks, simOracleClip } from './sim-semantics';
 import type { ClipPair } from '../../inference/embedder';
 import { GraphSegmentationGenerator } from '../../inference/masks/graph-segmentation';
 import type { SemanticModels } from './semantic-models';
+import type { HeavyStages } from '../../gpu/heavy-stages';
 
 /** Real semantic models for the worker, and where their state goes (the page's panel). */
 export interface ScanWorkerModels {
@@ -48,6 +49,8 @@ export class ScanWorkerCore {
     private readonly onError: (message: string) => void,
     monocular?: MonocularDepthModel,
     private readonly models?: ScanWorkerModels,
+    /** Where the heavy stages run (the worker: HeavyStages.create({ gpu: navigator.gpu })); default HeavyStages.create(). */
+    stages?: HeavyStages | Promise<HeavyStages>,
   ) {
     if (!Number.isInteger(init.maxSplats) || init.maxSplats < 1) throw new Error(`scan worker: maxSplats must be a positive integer, got ${init.maxSplats}`);
     this.tracker = new SceneDeltaTracker(new GaussianScene({ budget: 1, initialCapacity: 1 }), init.maxSplats);
@@ -61,6 +64,7 @@ export class ScanWorkerCore {
       height: init.height,
       depth: monocular ? { monocular } : undefined,
       semantics: this.sim && clip ? { generator: this.sim, embedder: clip.image, mode: 'instances', labeler: new VocabularyLabeler(clip.text) } : undefined,
+      stages,
     });
     this.model = this.sim ? { state: 'unused' } : models ? { state: 'checking', modelId: models.source.pairId } : { state: 'missing' };
     this.ready = this.sim || !models ? Promise.resolve() : this.checkInstalled();

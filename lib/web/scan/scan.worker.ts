@@ -5,6 +5,7 @@ import { ScanWorkerCore } from './scan-worker-core';
 import { deltaTransferables } from '../../splat/scene-delta';
 import { lazyFastDepth } from './fastdepth-lazy';
 import { browserSemanticModels, type SemanticModels } from './semantic-models';
+import { HeavyStages } from '../../gpu/heavy-stages';
 
 const post = (msg: ScanWorkerMessage, transfer: Transferable[] = []) => (self as unknown as DedicatedWorkerGlobalScope).postMessage(msg, transfer);
 let core: ScanWorkerCore | null = null;
@@ -23,6 +24,9 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
         (message) => post({ type: 'error', message }),
         req.monocular ? lazyFastDepth() : undefined,
         source ? { source, onState: (model) => post({ type: 'model', model }) } : undefined,
+        // WebGPU for the heavy stages when the worker has a (hardware) adapter, else the CPU kernels (the
+        // reason is in every update's status.backends).
+        HeavyStages.create({ gpu: (self as unknown as { navigator: Navigator }).navigator.gpu, useGpu: req.webgpu !== 'off', allowSoftware: req.webgpu === 'software' }),
       );
       for (const m of early.splice(0)) void handle(m);
       return;

@@ -1,7 +1,8 @@
 /**
  * Page-side code of tests/browser/webgpu-gaussians.test.ts (bundled by the test with esbuild and
  * loaded into a blank page): reads a frame of a capture bundle over HTTP, runs Gaussians from depth
- * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter), and returns
+ * on the CPU reference and through HeavyStages (WebGPU when the page has an adapter, software ones
+ * included: here the only one is SwiftShader), and returns
  * the counts and the largest differences per parameter.
  */
 import type { Frame } from '@/lib/capture/frame';
@@ -11,6 +12,10 @@ import { GaussianScene } from '@/lib/splat/gaussian-scene';
 import { gaussiansFromDepth } from '@/lib/splat/gaussians-from-depth';
 import { HeavyStages } from '@/lib/gpu/heavy-stages';
 import { createSweepKernel } from '@/lib/inference/depth/plane-sweep-kernel';
+import { planeSweep, type PlaneSweepMode } from '@/lib/inference/depth/plane-sweep';
+import { conditionSensorDepth, type ConditioningOptions } from '@/lib/inference/depth/depth-conditioning';
+import { decodeRgb, decodeSensorDepthPng } from '@/lib/capture/image-codec';
+import type { DepthMap } from '@/lib/capture/frame';
 import { makeStereoView } from '@/lib/inference/depth/stereo-view';
 import { estimateDepthRange } from '@/lib/inference/depth/source-views';
 import { importTransformsJson, loadFrame } from '@/lib/capture/transforms-json';
@@ -54,12 +59,24 @@ function edited(frame: Frame): Frame {
   return { ...frame, depth: { ...dm, data: d, confidence, intrinsics: { ...k, cx: k.cx + 20 } } };
 }
 
-async function gaussiansAgreement(bundleUrl: string, frameIndex: number, strides: number[], edit: boolean, confidenceOpacity?: number): Promise<GaussiansAgreement[]> {
-  const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
-  const exact = bundle.frames[frameIndex];
+/**
+ * `fox` set: `bundleUrl` is the fox folder and the frame's depth its CPU stereo depth at width x height
+ * against `fox.sources` (the fox has no sensor), on the photo's own image and intrinsics.
+ */
+async function gaussiansAgreement(
+  bundleUrl: string,
+  frameIndex: number,
+  strides: number[],
+  edit: boolean,
+  confidenceOpacity?: number,
+  fox?: { sources: number[]; width: number; height: number },
+): Promise<GaussiansAgreement[]> {
+  let exact: Frame;
+  if (fox) exact = (await foxStereo({ kind: 'fox', url: bundleUrl, ref: frameIndex, ...fox })).frame;
+  else exact = (await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 })).frames[frameIndex];
   if (!exact?.depth) throw new Error(`frame ${frameIndex} of ${bundleUrl} has no depth`);
   const frame = edit ? edited(exact) : exact;
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   const out: GaussiansAgreement[] = [];
   for (const stride of strides) {
     const a = new GaussianScene({ initialCapacity: 1 }), b = new GaussianScene({ initialCapacity: 1 });
@@ -140,7 +157,7 @@ const median = (xs: number[]): number => xs.slice().sort((a, b) => a - b)[Math.f
 async function gaussiansTiming(bundleUrl: string, frameIndex: number, width: number, height: number, reps: number): Promise<GaussiansTiming> {
   const bundle = await readCaptureBundle(httpFiles(bundleUrl), { maxFrames: frameIndex + 1 });
   const frame = resized(bundle.frames[frameIndex], width, height);
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
   const cpu: number[] = [], gpu: number[] = [];
   let count = 0, backend = '';
   // One untimed call each: JIT warm-up and the pipeline compile.
@@ -165,6 +182,7 @@ export interface SweepAgreement {
   height: number;
   planes: number;
   sources: number;
+  mode: PlaneSweepMode;
   /** Pixels with a depth on either side. */
   pixels: number;
   /** Pixels where one side has a depth and the other none. */
@@ -189,7 +207,18 @@ export interface SweepAgreement {
  * WebGPU. `bundleUrl` is a capture bundle, or a folder with a transforms.json (the fox) when
  * `transforms` is set; the depth range comes from the poses (estimateDepthRange) for the latter.
  */
-async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: number[], width: number, height: number, planes: number, transforms = false): Promise<SweepAgreement> {
+async function sweepAgreement(
+  bundleUrl: string,
+  refIndex: number,
+  srcIndices: number[],
+  width: number,
+  height: number,
+  planes: number,
+  transforms = false,
+  mode: PlaneSweepMode = 'full',
+  /** Run the WebGPU side once untimed first (the pipeline compile); off for the bench's large sizes. */
+  warmup = true,
+): Promise<SweepAgreement> {
   const need = [refIndex, ...srcIndices];
   let frames: Frame[];
   let range = { near: 0.4, far: 8 };
@@ -202,18 +231,36 @@ async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: n
   const view = (i: number) => makeStereoView(frames[i], width, height);
   const ref = view(refIndex), sources = srcIndices.map(view);
   const set = { planes, ...range, radius: 3, bestK: Math.min(2, sources.length), noiseStd: 0.01 };
-  const stages = await HeavyStages.create();
+  const stages = await HeavyStages.create({ allowSoftware: true });
+  let a: { depth: Float32Array; score: Float32Array; margin: Float32Array };
+  let b: typeof a;
   let t = performance.now();
-  const kernel = createSweepKernel(ref, sources, set);
-  const all = Array.from({ length: planes }, (_, p) => p);
-  kernel.sweepRect(0, width, 0, height, all, planes);
-  const a = kernel.result();
-  const cpuMs = performance.now() - t;
-  await stages.sweepAll(ref, sources, set);
-  t = performance.now();
-  const run = await stages.sweepAll(ref, sources, set);
-  const b = run.result;
-  const gpuMs = performance.now() - t;
+  let cpuMs: number, gpuMs: number;
+  let run: { backend: string; reason?: string };
+  if (mode === 'full') {
+    const kernel = createSweepKernel(ref, sources, set);
+    const all = Array.from({ length: planes }, (_, p) => p);
+    kernel.sweepRect(0, width, 0, height, all, planes);
+    a = kernel.result();
+    cpuMs = performance.now() - t;
+    if (warmup) await stages.sweepAll(ref, sources, set);
+    t = performance.now();
+    const r = await stages.sweepAll(ref, sources, set);
+    gpuMs = performance.now() - t;
+    b = r.result;
+    run = r;
+  } else {
+    // The pipeline's call: planeSweep (CPU) against HeavyStages.planeSweep, the same options.
+    const opts = { planes, near: set.near, far: set.far, window: 2 * set.radius + 1, bestK: set.bestK, noiseStd: set.noiseStd, mode };
+    a = planeSweep(ref, sources, opts);
+    cpuMs = performance.now() - t;
+    if (warmup) await stages.planeSweep(ref, sources, opts);
+    t = performance.now();
+    const r = await stages.planeSweep(ref, sources, opts);
+    gpuMs = performance.now() - t;
+    b = r.result;
+    run = r;
+  }
   let pixels = 0, validMismatch = 0, agree = 0, maxScore = 0, maxMargin = 0, marginOk = 0;
   for (let i = 0; i < width * height; i++) {
     if (!(a.depth[i] > 0) && !(b.depth[i] > 0)) continue;
@@ -229,7 +276,104 @@ async function sweepAgreement(bundleUrl: string, refIndex: number, srcIndices: n
       if (Math.abs(a.margin[i] - b.margin[i]) <= 1e-3) marginOk++;
     }
   }
-  return { width, height, planes, sources: sources.length, pixels, validMismatch, depthAgree: agree / pixels, maxScore, maxMargin, marginAgree: marginOk / agree, cpuMs, gpuMs, adapter: stages.gpu?.adapter ?? '', backend: run.backend, reason: run.reason };
+  return { width, height, planes, mode, sources: sources.length, pixels, validMismatch, depthAgree: agree / pixels, maxScore, maxMargin, marginAgree: marginOk / agree, cpuMs, gpuMs, adapter: stages.gpu?.adapter ?? '', backend: run.backend, reason: run.reason };
 }
 
 (globalThis as unknown as { sweepAgreement: typeof sweepAgreement }).sweepAgreement = sweepAgreement;
+
+export interface ConditioningAgreement {
+  name: string;
+  width: number;
+  height: number;
+  backend: string;
+  reason?: string;
+  cpu: { invalid: number; edge: number; specks: number; kept: number; registeredEdges: number; ms: number };
+  gpu: { invalid: number; edge: number; specks: number; kept: number; registeredEdges: number; ms: number };
+  /** Pixels kept on one side and dropped on the other. */
+  keepMismatch: number;
+  /** Largest |depth difference| over pixels both keep (the kernel copies the measurement: 0). */
+  maxDepth: number;
+  /** Largest |confidence difference| over pixels both keep. */
+  maxConf: number;
+}
+
+/** Luma 0..1 of `img` sampled (nearest) onto a width x height grid: the colour guide of the edge test. */
+function lumaGuide(img: { width: number; height: number; data: Uint8Array }, width: number, height: number): Float32Array {
+  const out = new Float32Array(width * height);
+  for (let v = 0; v < height; v++)
+    for (let u = 0; u < width; u++) {
+      const o = (Math.floor(((v + 0.5) * img.height) / height) * img.width + Math.floor(((u + 0.5) * img.width) / width)) * 3;
+      out[v * width + u] = (0.299 * img.data[o] + 0.587 * img.data[o + 1] + 0.114 * img.data[o + 2]) / 255;
+    }
+  return out;
+}
+
+type ConditioningSource =
+  | { kind: 'bundle'; url: string; frame: number }
+  | { kind: 'kitchen'; url: string; id: string }
+  | { kind: 'fox'; url: string; ref: number; sources: number[]; width: number; height: number };
+
+/** The depth map to condition and the colour image beside it. */
+async function conditioningInput(src: ConditioningSource): Promise<{ depth: DepthMap; image: { width: number; height: number; data: Uint8Array } }> {
+  if (src.kind === 'bundle') {
+    const f = (await readCaptureBundle(httpFiles(src.url), { maxFrames: src.frame + 1 })).frames[src.frame];
+    if (!f?.depth) throw new Error(`frame ${src.frame} of ${src.url} has no depth`);
+    return { depth: f.depth, image: f.image };
+  }
+  if (src.kind === 'kitchen') {
+    // A real Kinect v1 map (7-Scenes: millimetres, 0 and 65535 = no measurement) and its colour frame.
+    const get = async (name: string) => new Uint8Array(await (await fetch(src.url + name)).arrayBuffer());
+    const d = decodeSensorDepthPng(await get(`${src.id}.depth.png`), 1 / 1000);
+    const image = decodeRgb(await get(`${src.id}.color.png`));
+    return { depth: { ...d, intrinsics: { fx: 585, fy: 585, cx: 320, cy: 240, width: d.width, height: d.height } }, image };
+  }
+  const { frame } = await foxStereo(src);
+  return { depth: frame.depth!, image: frame.image };
+}
+
+/** A fox photo with its CPU stereo depth (holes, occlusion edges, noise): the fox has no sensor. */
+async function foxStereo(src: Extract<ConditioningSource, { kind: 'fox' }>): Promise<{ frame: Frame }> {
+  const imp = await importTransformsJson(httpFiles(src.url));
+  const frames: Frame[] = [];
+  for (const i of [src.ref, ...src.sources]) frames[i] = await loadFrame(imp.frames[i]);
+  const view = (i: number) => makeStereoView(frames[i], src.width, src.height);
+  const range = estimateDepthRange(frames[src.ref].cameraToWorld, imp.frames.map((r) => r.cameraToWorld));
+  const sw = planeSweep(view(src.ref), src.sources.map(view), { planes: 48, ...range });
+  const data = sw.depth.map((z, i) => (sw.score[i] > 0.3 ? z : 0));
+  const k = view(src.ref).camera;
+  const depth: DepthMap = { width: src.width, height: src.height, data, intrinsics: { fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, width: src.width, height: src.height } };
+  return { frame: { ...frames[src.ref], depth } };
+}
+
+/** conditionSensorDepth (CPU) against HeavyStages.conditionDepth on one map, per option set. */
+async function conditioningAgreement(src: ConditioningSource, variants: { name: string; guide?: boolean; confidence?: boolean; opts?: ConditioningOptions }[]): Promise<ConditioningAgreement[]> {
+  const { depth, image } = await conditioningInput(src);
+  const W = depth.width, H = depth.height;
+  const stages = await HeavyStages.create({ allowSoftware: true });
+  const out: ConditioningAgreement[] = [];
+  for (const v of variants) {
+    const map: DepthMap = v.confidence ? { ...depth, confidence: Float32Array.from({ length: W * H }, (_, i) => ((i * 7919) % 101) / 100) } : depth;
+    const opts: ConditioningOptions = { ...v.opts, guide: v.guide ? lumaGuide(image, W, H) : undefined };
+    let t = performance.now();
+    const a = conditionSensorDepth(map, opts);
+    const cpuMs = performance.now() - t;
+    await stages.conditionDepth(map, opts);
+    t = performance.now();
+    const run = await stages.conditionDepth(map, opts);
+    const gpuMs = performance.now() - t;
+    const b = run.result;
+    let keepMismatch = 0, maxDepth = 0, maxConf = 0;
+    for (let i = 0; i < W * H; i++) {
+      const ka = a.depth.data[i] > 0, kb = b.depth.data[i] > 0;
+      if (ka !== kb) keepMismatch++;
+      else if (ka) {
+        maxDepth = Math.max(maxDepth, Math.abs(a.depth.data[i] - b.depth.data[i]));
+        maxConf = Math.max(maxConf, Math.abs(a.depth.confidence![i] - b.depth.confidence![i]));
+      }
+    }
+    out.push({ name: v.name, width: W, height: H, backend: run.backend, reason: run.reason, cpu: { ...a.report, ms: cpuMs }, gpu: { ...b.report, ms: gpuMs }, keepMismatch, maxDepth, maxConf });
+  }
+  return out;
+}
+
+(globalThis as unknown as { conditioningAgreement: typeof conditioningAgreement }).conditioningAgreement = conditioningAgreement;

@@ -33,6 +33,9 @@ describe('ScanSession', () => {
     expect(st.gaussians).toBeGreaterThanOrEqual(after1);
     expect(st.gaussians).toBeLessThanOrEqual(5000);
     expect(st.depthSources).toEqual({ device: 3 });
+    // Node has no navigator.gpu: the heavy stages ran on the CPU and say why.
+    expect(st.backends).toMatchObject({ adapter: null, noGpuReason: expect.stringMatching(/navigator\.gpu/) });
+    expect(st.backends!.stages.gaussiansFromDepth).toEqual({ backend: 'cpu', reason: st.backends!.noGpuReason, webgpu: 0, cpu: 3 });
     expect(s.labels()).toEqual([]); // no semantics: geometry only
     expect(() => s.add(cap.frames[0])).toThrow(/already added/);
   });
@@ -47,6 +50,8 @@ describe('ScanSession', () => {
     expect(s.status().waiting).toBeNull();
     const views = await s.step();
     expect(views.map((v) => v.depthSource)).toEqual(['stereo', 'stereo']);
+    // Both sweeps (each view against the other) went through the heavy stages.
+    expect(s.status().backends!.stages.planeSweep).toMatchObject({ backend: 'cpu', cpu: 2, webgpu: 0 });
   });
 });
 

@@ -1,0 +1,136 @@
+/**
+ * Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts, the
+ * reference and fallback) on WebGPU: invalid values, occlusion edges with their band (colour-guided
+ * registration when a guide is given), specks and the z² noise confidence, with the same inputs,
+ * options, outputs and errors. The two passes of depth-conditioning-wgsl.ts run in one submission;
+ * the host only counts the report. f32 instead of f64 for the edge threshold: a jump within rounding
+ * of max(edgeJump·z, 4σ(z)) may fall either way (tests/browser/webgpu-conditioning.test.ts states the
+ * tolerance). The multi-view agreement (DepthAgreement) stays on the CPU.
+ */
+import type { DepthMap } from '../capture/frame';
+import { depthSigma, KINECT_NOISE, type ConditioningOptions, type ConditioningReport } from '../inference/depth/depth-conditioning';
+import { GpuStageError } from './gaussians-from-depth-gpu';
+import { DEPTH_CONDITIONING_WGSL } from './depth-conditioning-wgsl';
+
+const pipelines = new WeakMap<GPUDevice, Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }>>();
+
+function pipelinesFor(device: GPUDevice): Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }> {
+  let p = pipelines.get(device);
+  if (!p) {
+    const shader = device.createShaderModule({ label: 'depth-conditioning', code: DEPTH_CONDITIONING_WGSL });
+    const make = (entryPoint: string) => device.createComputePipelineAsync({ label: `depth-conditioning-${entryPoint}`, layout: 'auto', compute: { module: shader, entryPoint } });
+    p = Promise.all([make('classify'), make('finish')])
+      .then(([classify, finish]) => ({ classify, finish }))
+      .catch(async (e: Error) => {
+        pipelines.delete(device);
+        const info = await shader.getCompilationInfo().catch(() => null);
+        const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+        throw new GpuStageError(`conditionDepthGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
+      });
+    pipelines.set(device, p);
+  }
+  return p;
+}
+
+/** A conditioned copy of `src` with a 0..1 confidence, like conditionSensorDepth, computed on `device`. */
+export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: ConditioningOptions = {}): Promise<{ depth: DepthMap; report: ConditioningReport }> {
+  // The reference's checks and defaults (its messages, so bad input reads the same on either backend).
+  const W = src.width, H = src.height, N = W * H;
+  if (src.data.length !== N) throw new Error(`conditionSensorDepth: ${src.data.length} values for ${W}x${H}`);
+  if (src.confidence && src.confidence.length !== N) throw new Error(`conditionSensorDepth: confidence has ${src.confidence.length} values for ${W}x${H}`);
+  const guide = opts.guide;
+  if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
+  const noise = opts.noise ?? KINECT_NOISE;
+  const band = Math.max(0, Math.round((opts.edgeBand ?? 2) * (W / 640)));
+  const params = new ArrayBuffer(64);
+  new Uint32Array(params).set([W, H, band, opts.minNeighbours ?? 4, guide ? 1 : 0, src.confidence ? 1 : 0, 0, 0]);
+  new Float32Array(params).set([opts.minDepth ?? 0.1, opts.maxDepth ?? 20, opts.edgeJump ?? 0.04, opts.colourEdge ?? 0.06, noise.a, noise.b, depthSigma(opts.zRef ?? 1, noise), 0], 8);
+  const inp = new Float32Array(src.confidence ? 2 * N : N);
+  inp.set(src.data);
+  if (src.confidence) inp.set(src.confidence, N);
+
+  let out: { values: Float32Array; status: Uint32Array };
+  try {
+    out = await run(device, params, inp, guide ?? new Float32Array(1), W, H);
+  } catch (e) {
+    throw e instanceof GpuStageError ? e : new GpuStageError(`conditionDepthGpu: WebGPU run failed: ${(e as Error).message}`, { cause: e });
+  }
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
+  const st = out.status;
+  for (let i = 0; i < N; i++) {
+    const s = st[i];
+    if (s & 4) report.registeredEdges++;
+    const k = s & 3;
+    if (k === 0) report.invalid++;
+    else if (k === 1) report.edge++;
+    else if (k === 2) report.specks++;
+    else report.kept++;
+  }
+  const data = out.values.slice(0, N), confidence = out.values.slice(N, 2 * N);
+  return { depth: { width: W, height: H, data, intrinsics: { ...src.intrinsics }, confidence }, report };
+}
+
+async function run(device: GPUDevice, params: ArrayBuffer, inp: Float32Array, guide: Float32Array, W: number, H: number): Promise<{ values: Float32Array; status: Uint32Array }> {
+  const N = W * H;
+  const { classify, finish } = await pipelinesFor(device);
+  const all: GPUBuffer[] = [];
+  const buffer = (size: number, usage: number, label: string): GPUBuffer => {
+    const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
+    all.push(b);
+    return b;
+  };
+  try {
+    const uniform = buffer(params.byteLength, GPUBufferUsage.UNIFORM | GPUBufferUsage.COPY_DST, 'dc-params');
+    device.queue.writeBuffer(uniform, 0, params);
+    const inBuf = buffer(inp.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'dc-depth');
+    device.queue.writeBuffer(inBuf, 0, inp.buffer, inp.byteOffset, inp.byteLength);
+    const guideBuf = buffer(guide.byteLength, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_DST, 'dc-guide');
+    device.queue.writeBuffer(guideBuf, 0, guide.buffer, guide.byteOffset, guide.byteLength);
+    const flags = buffer(N * 4, GPUBufferUsage.STORAGE, 'dc-flags');
+    const outBytes = 2 * N * 4;
+    const outBuf = buffer(outBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'dc-out');
+    const statusBuf = buffer(N * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'dc-status');
+    const staging = buffer(3 * N * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'dc-read');
+    device.pushErrorScope('validation');
+    // 'auto' layouts hold only the bindings each entry point uses.
+    const bindA = device.createBindGroup({
+      layout: classify.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uniform } },
+        { binding: 1, resource: { buffer: inBuf } },
+        { binding: 2, resource: { buffer: guideBuf } },
+        { binding: 3, resource: { buffer: flags } },
+      ],
+    });
+    const bindB = device.createBindGroup({
+      layout: finish.getBindGroupLayout(0),
+      entries: [
+        { binding: 0, resource: { buffer: uniform } },
+        { binding: 1, resource: { buffer: inBuf } },
+        { binding: 3, resource: { buffer: flags } },
+        { binding: 4, resource: { buffer: outBuf } },
+        { binding: 5, resource: { buffer: statusBuf } },
+      ],
+    });
+    const enc = device.createCommandEncoder({ label: 'depth-conditioning' });
+    // Two passes: the second reads the first's flags of neighbouring pixels (passes are ordered).
+    for (const [pipeline, bind] of [[classify, bindA], [finish, bindB]] as const) {
+      const pass = enc.beginComputePass();
+      pass.setPipeline(pipeline);
+      pass.setBindGroup(0, bind);
+      pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
+      pass.end();
+    }
+    enc.copyBufferToBuffer(outBuf, 0, staging, 0, outBytes);
+    enc.copyBufferToBuffer(statusBuf, 0, staging, outBytes, N * 4);
+    device.queue.submit([enc.finish()]);
+    const err = await device.popErrorScope();
+    if (err) throw new GpuStageError(`conditionDepthGpu: WebGPU validation error: ${err.message}`);
+    await staging.mapAsync(GPUMapMode.READ);
+    const copy = staging.getMappedRange().slice(0, 3 * N * 4);
+    staging.unmap();
+    return { values: new Float32Array(copy, 0, 2 * N), status: new Uint32Array(copy, outBytes, N) };
+  } finally {
+    for (const b of all) b.destroy();
+  }
+}
