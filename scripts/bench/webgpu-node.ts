@@ -16,7 +16,7 @@ import { join, normalize } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { BenchTable } from './table';
 import { formatTable } from './table';
-import type { GaussiansAgreement, GaussiansTiming, SweepAgreement } from '../../tests/browser/support/webgpu-agreement-page';
+import type { ConditioningAgreement, GaussiansAgreement, GaussiansTiming, SweepAgreement } from '../../tests/browser/support/webgpu-agreement-page';
 
 const ORIGIN = 'http://segsplat.local';
 
@@ -60,7 +60,8 @@ function diskFetch(mounts: Record<string, string>): typeof fetch {
 type PageApi = {
   gaussiansAgreement(u: string, f: number, strides: number[], edit: boolean, co?: number): Promise<GaussiansAgreement[]>;
   gaussiansTiming(u: string, f: number, w: number, h: number, reps: number): Promise<GaussiansTiming>;
-  sweepAgreement(u: string, ref: number, src: number[], w: number, h: number, planes: number, transforms?: boolean): Promise<SweepAgreement>;
+  sweepAgreement(u: string, ref: number, src: number[], w: number, h: number, planes: number, transforms?: boolean, mode?: 'full' | 'coarse-to-fine', warmup?: boolean): Promise<SweepAgreement>;
+  conditioningAgreement(src: { kind: 'bundle'; url: string; frame: number }, variants: { name: string; guide?: boolean }[]): Promise<ConditioningAgreement[]>;
 };
 
 function notRun(reason: string): BenchTable[] {
@@ -90,20 +91,31 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
     const api = globalThis as unknown as PageApi;
     const sample = `${ORIGIN}/samples/living_room/`;
     const reps = opts.quick ? 3 : 9;
+    const planes = opts.quick ? 64 : 128;
     const agree = await api.gaussiansAgreement(sample, 2, [1, 2], true);
     const t = await api.gaussiansTiming(sample, 2, 640, 480, reps);
-    const sw = await api.sweepAgreement(sample, 2, [1, 3, 4], 640, 480, opts.quick ? 64 : 128);
-    const foxSw = mounts['/fox/'] ? await api.sweepAgreement(`${ORIGIN}/fox/`, 2, [1, 3], 270, 480, opts.quick ? 64 : 128, true) : null;
-    const label = (backend: string) => (backend !== 'webgpu' ? 'CPU fallback ran' : t.software ? `software adapter (${t.adapter}), not GPU times` : `GPU (${t.adapter}), Dawn Vulkan`);
+    const c2f = await api.sweepAgreement(sample, 2, [1, 3, 4], 640, 480, planes, false, 'coarse-to-fine', true);
+    const sw = await api.sweepAgreement(sample, 2, [1, 3, 4], 640, 480, planes, false, 'full', true);
+    const foxC2f = mounts['/fox/'] ? await api.sweepAgreement(`${ORIGIN}/fox/`, 2, [1, 3], 270, 480, planes, true, 'coarse-to-fine', true) : null;
+    const condRuns: ConditioningAgreement[] = [];
+    for (let i = 0; i < (opts.quick ? 1 : 5); i++) condRuns.push((await api.conditioningAgreement({ kind: 'bundle', url: sample, frame: 2 }, [{ name: 'colour guide', guide: true }]))[0]);
+    const med = (xs: number[]) => xs.slice().sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+    const cond = { ...condRuns[0], cpuMs: med(condRuns.map((r) => r.cpu.ms)), gpuMs: med(condRuns.map((r) => r.gpu.ms)) };
+    const label = (backend: string) => (backend !== 'webgpu' ? 'CPU fallback ran' : t.software ? `software adapter (${t.adapter}), not GPU times` : `GPU (${t.adapter}), Dawn`);
     const sweepRow = (name: string, s: SweepAgreement) => [
-      `plane sweep, exhaustive, ${name} (${s.width}x${s.height}, ${s.planes} planes, ${s.sources} sources, 7x7)`, '-', s.cpuMs, s.gpuMs, s.cpuMs / s.gpuMs,
+      `plane sweep, ${name} (${s.width}x${s.height}, ${s.planes} planes, ${s.sources} sources, 7x7)`, '-', s.cpuMs, s.gpuMs, s.cpuMs / s.gpuMs,
       `${(s.depthAgree * 100).toFixed(2)} % same depth, ${s.validMismatch} valid-mismatch px`, label(s.backend),
     ];
     const rows: (string | number)[][] = [
       ['Gaussians from depth (stride 1), sample room 640x480', t.count, t.cpuMs, t.gpuMs, t.cpuMs / t.gpuMs, agreeText(agree), label(t.backend)],
-      sweepRow('sample room', sw),
+      sweepRow('coarse-to-fine, sample room', c2f),
+      sweepRow('exhaustive, sample room', sw),
     ];
-    if (foxSw) rows.push(sweepRow('fox photos', foxSw));
+    if (foxC2f) rows.push(sweepRow('coarse-to-fine, fox photos', foxC2f));
+    rows.push([
+      `depth conditioning with colour guide, sample room ${cond.width}x${cond.height}`, cond.cpu.kept, cond.cpuMs, cond.gpuMs, cond.cpuMs / cond.gpuMs,
+      `${cond.keepMismatch} kept-pixel mismatches, confidence <= ${cond.maxConf.toExponential(1)}`, label(cond.backend),
+    ]);
     return [
       {
         title: 'Heavy stages per keyframe, CPU vs WebGPU, Node + Dawn',
@@ -111,14 +123,14 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
         rows,
         notes: [
           `Node ${process.version}, npm webgpu (Dawn) adapter: ${t.adapter}${t.software ? ' (SOFTWARE: not GPU times)' : ''}. CPU = the JavaScript reference kernel on one core of the same machine, in the same run.`,
-          `Gaussians: median of ${reps} runs after one warm-up each; WebGPU ms include upload, dispatch, readback and the host compaction into the scene. Sweep: CPU one cold run, WebGPU one run after a warm-up (pipeline compile excluded).`,
+          `Gaussians: median of ${reps} runs after one warm-up each; WebGPU ms include upload, dispatch, readback and the host compaction into the scene. Sweeps: CPU one cold run, WebGPU one run after a warm-up (pipeline compile excluded). Conditioning: median of ${condRuns.length} runs.`,
           'Agreement: Gaussians from depth on the edited sample frame (holes, NaN, a depth step, flying pixels, confidence, shifted depth intrinsics) at strides 1 and 2; sweep: share of pixels whose depth agrees within 0.1 %.',
-          ...(foxSw ? [] : ['No fox row: ../shared/data/fox (or SEGSPLAT_FOX) not found.']),
+          ...(foxC2f ? [] : ['No fox row: ../shared/data/fox (or SEGSPLAT_FOX) not found.']),
         ],
         json: [
           { gaussians: t.count, cpuMs: t.cpuMs, gpuMs: t.gpuMs, softwareAdapter: t.software ? 1 : 0 },
-          { sweepPixels: sw.width * sw.height, planes: sw.planes, cpuMs: sw.cpuMs, gpuMs: sw.gpuMs, depthAgree: sw.depthAgree },
-          ...(foxSw ? [{ sweepPixels: foxSw.width * foxSw.height, planes: foxSw.planes, cpuMs: foxSw.cpuMs, gpuMs: foxSw.gpuMs, depthAgree: foxSw.depthAgree }] : []),
+          ...[c2f, sw, ...(foxC2f ? [foxC2f] : [])].map((x) => ({ sweepPixels: x.width * x.height, planes: x.planes, cpuMs: x.cpuMs, gpuMs: x.gpuMs, depthAgree: x.depthAgree })),
+          { conditioningPixels: cond.width * cond.height, cpuMs: cond.cpuMs, gpuMs: cond.gpuMs, keepMismatch: cond.keepMismatch },
         ],
       },
     ];
