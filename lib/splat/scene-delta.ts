@@ -321,6 +321,12 @@ export class DisplaySplats {
   sceneCount = 0;
   /** Grows with every apply (renderers compare it). */
   version = 0;
+  /**
+   * What the renderer did with this display (lib/web/spark-splats.ts, components/scan/ScanSplats.tsx
+   * count it; tests assert on it): PackedSplats built over it, whole-texture uploads, texture rows
+   * re-uploaded one by one.
+   */
+  readonly renderer = { builds: 0, wholeUploads: 0, rowsUploaded: 0 };
   /** Texture rows (DISPLAY_ROW slots each) written since the last takeDirtyRows. */
   private readonly dirtyRows: Uint8Array;
   private anyDirty = false;

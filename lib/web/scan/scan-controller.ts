@@ -32,6 +32,12 @@ export interface LiveStats {
   /** Main-thread milliseconds spent applying deltas, in total and the longest. */
   applyMs: number;
   maxApplyMs: number;
+  /** Keyframes taken in the XR loop, and the main-thread ms of the XR frames that took them (read, judge, store, post), total and longest. */
+  keyframes: number;
+  keyframeMs: number;
+  maxKeyframeMs: number;
+  /** Per update: delta bytes, keyframes reconstructed and Gaussians in the scene after it, the worker step's ms. */
+  perUpdate: { bytes: number; reconstructed: number; scene: number; stepMs: number }[];
 }
 
 /**
@@ -124,7 +130,7 @@ export class ScanController {
   private quest: QuestPassthrough | null = null;
   /** The displayed splats, edited in place by each update's delta (components/scan/ScanSplats.tsx uploads them). */
   readonly display: DisplaySplats;
-  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0 };
+  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0, keyframes: 0, keyframeMs: 0, maxKeyframeMs: 0, perUpdate: [] };
 
   constructor(
     private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null; modelsBase?: string; testModels?: boolean },
@@ -144,6 +150,7 @@ export class ScanController {
     if (update.delta.reset) st.resets++;
     st.applyMs += ms;
     st.maxApplyMs = Math.max(st.maxApplyMs, ms);
+    st.perUpdate.push({ bytes, reconstructed: update.status.reconstructed, scene: update.delta.sceneCount, stepMs: update.timing.stepMs });
     this.set({ update });
   }
 
@@ -290,6 +297,7 @@ export class ScanController {
   /** Every XR frame: cheap unless a keyframe is due. */
   onXrFrame(frame: XRFrame, refSpace: XRReferenceSpace, baseLayer: XRWebGLLayer | null, now: number): void {
     if (this.state.blocked || this.state.finished || this.state.source === 'none') return;
+    const t0 = performance.now();
     const pose = frame.getViewerPose(refSpace);
     if (!pose) {
       this.guidance.trackingLost(now);
@@ -324,6 +332,13 @@ export class ScanController {
       void this.keep(g.frame, g.simInstance, g.info);
     }
     this.refreshWarnings(now);
+    if (g) {
+      const ms = performance.now() - t0;
+      const st = this.liveStats;
+      st.keyframes += d.accepted ? 1 : 0;
+      st.keyframeMs += ms;
+      st.maxKeyframeMs = Math.max(st.maxKeyframeMs, ms);
+    }
   }
 
   private refreshWarnings(now: number): void {
