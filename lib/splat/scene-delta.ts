@@ -327,6 +327,11 @@ export class DisplaySplats {
    * re-uploaded one by one.
    */
   readonly renderer = { builds: 0, wholeUploads: 0, rowsUploaded: 0 };
+
+  /** The renderer made a PackedSplats over this display (counted: it should happen once per scan, not per step). */
+  builtOver(): void {
+    this.renderer.builds++;
+  }
   /** Texture rows (DISPLAY_ROW slots each) written since the last takeDirtyRows. */
   private readonly dirtyRows: Uint8Array;
   private anyDirty = false;
@@ -352,16 +357,26 @@ export class DisplaySplats {
       this.semantic.fill(0);
       this.semanticDirty = true;
     }
-    const P = this.packed, S = this.semantic, rows = this.dirtyRows;
-    for (let k = 0; k < n; k++) {
-      const s = d.slots[k];
-      if (s >= this.capacity) throw new Error(`DisplaySplats: slot ${s} outside the display's ${this.capacity}`);
-      P[4 * s] = d.packed[4 * k];
-      P[4 * s + 1] = d.packed[4 * k + 1];
-      P[4 * s + 2] = d.packed[4 * k + 2];
-      P[4 * s + 3] = d.packed[4 * k + 3];
-      S[s] = d.semantic[k];
-      rows[(s / DISPLAY_ROW) | 0] = 1;
+    const P = this.packed, S = this.semantic, rows = this.dirtyRows, slots = d.slots;
+    // Appended Gaussians arrive as runs of consecutive slots: each run is copied with one typed-array set.
+    for (let k = 0; k < n; ) {
+      const s = slots[k];
+      let e = k + 1;
+      while (e < n && slots[e] === s + (e - k)) e++;
+      const last = s + (e - k) - 1;
+      if (last >= this.capacity) throw new Error(`DisplaySplats: slot ${Math.max(s, this.capacity)} outside the display's ${this.capacity}`);
+      if (e - k === 1) {
+        P[4 * s] = d.packed[4 * k];
+        P[4 * s + 1] = d.packed[4 * k + 1];
+        P[4 * s + 2] = d.packed[4 * k + 2];
+        P[4 * s + 3] = d.packed[4 * k + 3];
+        S[s] = d.semantic[k];
+      } else {
+        P.set(d.packed.subarray(4 * k, 4 * e), 4 * s);
+        S.set(d.semantic.subarray(k, e), s);
+      }
+      rows.fill(1, (s / DISPLAY_ROW) | 0, ((last / DISPLAY_ROW) | 0) + 1);
+      k = e;
     }
     for (let k = 0; k < d.semSlots.length; k++) {
       const s = d.semSlots[k];

@@ -80,7 +80,6 @@ function expectDeltasOnly(r: Figures, what: string) {
   expect(r.live.resets).toBeLessThanOrEqual(2);
   expect(r.live.maxBytes).toBeLessThan(fullPerStep / 2);
   expect(r.live.bytes).toBeLessThan((r.live.updates * fullPerStep) / 4);
-  expect(r.live.maxApplyMs).toBeLessThan(50);
   expect(steps.length).toBeGreaterThanOrEqual(2);
   expect(perKf(late)).toBeLessThan(2 * perKf(early));
   // One PackedSplats for the scan (a second only after a reset), not one per step; the texture goes up whole

@@ -36,6 +36,8 @@ export interface LiveStats {
   keyframes: number;
   keyframeMs: number;
   maxKeyframeMs: number;
+  /** TEST-ONLY camera (?test-camera=sim): the longest rasterisation of a keyframe, part of maxKeyframeMs (a device reads its camera instead). */
+  maxTestCameraMs: number;
   /** Per update: delta bytes, keyframes reconstructed and Gaussians in the scene after it, the worker step's ms. */
   perUpdate: { bytes: number; reconstructed: number; scene: number; stepMs: number }[];
 }
@@ -130,7 +132,7 @@ export class ScanController {
   private quest: QuestPassthrough | null = null;
   /** The displayed splats, edited in place by each update's delta (components/scan/ScanSplats.tsx uploads them). */
   readonly display: DisplaySplats;
-  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0, keyframes: 0, keyframeMs: 0, maxKeyframeMs: 0, perUpdate: [] };
+  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0, keyframes: 0, keyframeMs: 0, maxKeyframeMs: 0, maxTestCameraMs: 0, perUpdate: [] };
 
   constructor(
     private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null; modelsBase?: string; testModels?: boolean },
@@ -361,7 +363,9 @@ export class ScanController {
       const width = SIM_WIDTH;
       const height = Math.max(8, Math.round((SIM_WIDTH * vp.height) / vp.width));
       const K = intrinsicsFromProjection(view.projectionMatrix, viewport, { width, height });
+      const t0 = performance.now();
       const shot = this.opts.sim.shoot(cameraToWorld, K);
+      this.liveStats.maxTestCameraMs = Math.max(this.liveStats.maxTestCameraMs, performance.now() - t0);
       const f: Frame = { id, image: shot.image, intrinsics: K, cameraToWorld, timestamp: now, depth: shot.depth };
       return { frame: f, simInstance: shot.instance, info: { ...infoOf(f), projection, viewport } };
     }
