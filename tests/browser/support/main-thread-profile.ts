@@ -11,6 +11,8 @@ export interface LongTask {
   ms: number;
   /** Of which the main thread waited for the GPU process (command-buffer waits: ReadPixels, Finish, sync IPC). */
   gpuWaitMs: number;
+  /** The main thread's CPU time in the task (trace `tdur`): neither waits nor time the OS gave other processes. */
+  cpuMs: number;
   /** Offset from the start of the recording, ms. */
   atMs: number;
   /** Trace events inside the task by name (inclusive ms), longest first: "FireAnimationFrame 812", "GPUTask ...". */
@@ -25,14 +27,18 @@ export interface MainThreadReport {
   /** Top-level tasks on the main thread at least 50 ms long. */
   longTaskCount: number;
   longestMs: number;
-  /** The longest task once its waits for the GPU process are taken out (the page's own work in it). */
+  /** The longest task once its waits for the GPU process are taken out (the page's own work in it, wall clock). */
   longestOwnMs: number;
+  /** The most main-thread CPU time in one task (trace `tdur`): the page's own work, whatever else the machine runs. */
+  longestCpuMs: number;
   /** Main-thread busy ms (all top-level tasks) over the recording. */
   busyMs: number;
   /** The longest tasks (up to `top`), each with its attribution. */
   top: LongTask[];
   /** The tasks with the most main-thread work once GPU waits are taken out (up to `top`, ≥ 10 ms of it). */
   topOwn: LongTask[];
+  /** The tasks with the most main-thread CPU time (up to `top`, ≥ 10 ms of it). */
+  topCpu: LongTask[];
   /** Over all long tasks: trace event names and JS functions by ms (the profile's bottom line). */
   totals: { events: string[]; js: string[] };
 }
@@ -45,6 +51,7 @@ interface TraceEvent {
   ph: string;
   ts: number;
   dur?: number;
+  tdur?: number;
   pid: number;
   tid: number;
   args?: { name?: string; data?: { functionName?: string; url?: string; lineNumber?: number; type?: string } };
@@ -201,7 +208,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     jsIn(a, b, js);
     if (total) for (const [k, v] of ev) totEv.set(k, (totEv.get(k) ?? 0) + v);
     if (total) for (const [k, v] of js) totJs.set(k, (totJs.get(k) ?? 0) + v);
-    return { ms: task.dur! / 1000, gpuWaitMs: waitIn(task) / 1000, atMs: (task.ts - t0) / 1000, events: top(ev, 8), js: top(js, 8) };
+    return { ms: task.dur! / 1000, gpuWaitMs: waitIn(task) / 1000, cpuMs: (task.tdur ?? 0) / 1000, atMs: (task.ts - t0) / 1000, events: top(ev, 8), js: top(js, 8) };
   };
   const described = long.map((e) => describe(e));
   const own = pageTasks
@@ -210,14 +217,21 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     .sort((a, b) => b.own - a.own)
     .slice(0, n)
     .map((x) => describe(x.e, false));
+  const cpu = pageTasks
+    .filter((e) => (e.tdur ?? 0) >= 10_000)
+    .sort((a, b) => b.tdur! - a.tdur!)
+    .slice(0, n)
+    .map((e) => describe(e, false));
   return {
     recordedMs: (t1 - t0) / 1000,
     longTaskCount: long.length,
     longestMs: long.length ? long[0].dur! / 1000 : Math.max(0, ...pageTasks.map((e) => e.dur! / 1000)),
     longestOwnMs: longestOwnUs / 1000,
+    longestCpuMs: Math.max(0, ...pageTasks.map((e) => (e.tdur ?? 0) / 1000)),
     busyMs: pageTasks.reduce((s, e) => s + e.dur!, 0) / 1000,
     top: described.slice(0, n),
     topOwn: own,
+    topCpu: cpu,
     totals: { events: top(totEv, 12), js: top(totJs, 12) },
   };
 }
@@ -245,12 +259,15 @@ function lowerBoundTs(a: TraceEvent[], x: number): number {
 /** The report as log lines. */
 export function formatReport(r: MainThreadReport, what: string): string {
   const lines = [
-    `${what}: ${r.longTaskCount} main-thread tasks ≥ 50 ms in ${(r.recordedMs / 1000).toFixed(1)} s (busy ${(r.busyMs / 1000).toFixed(1)} s), longest ${r.longestMs.toFixed(0)} ms, longest without GPU waits ${r.longestOwnMs.toFixed(0)} ms`,
+    `${what}: ${r.longTaskCount} main-thread tasks ≥ 50 ms in ${(r.recordedMs / 1000).toFixed(1)} s (busy ${(r.busyMs / 1000).toFixed(1)} s), longest ${r.longestMs.toFixed(0)} ms, longest without GPU waits ${r.longestOwnMs.toFixed(0)} ms, most CPU in one task ${r.longestCpuMs.toFixed(0)} ms`,
   ];
-  for (const t of r.top) lines.push(`  ${t.ms.toFixed(0)} ms (GPU wait ${t.gpuWaitMs.toFixed(0)}) at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 5).join(' | ')}`, `      js: ${t.js.slice(0, 5).join(' | ')}`);
+  for (const t of r.top) lines.push(`  ${t.ms.toFixed(0)} ms (GPU wait ${t.gpuWaitMs.toFixed(0)}, CPU ${t.cpuMs.toFixed(0)}) at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 5).join(' | ')}`, `      js: ${t.js.slice(0, 5).join(' | ')}`);
   lines.push(`  most own work (task minus GPU waits):`);
   for (const t of r.topOwn.slice(0, 5))
-    lines.push(`  ${(t.ms - t.gpuWaitMs).toFixed(0)} ms own of ${t.ms.toFixed(0)} at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 6).join(' | ')}`, `      js: ${t.js.slice(0, 6).join(' | ')}`);
+    lines.push(`  ${(t.ms - t.gpuWaitMs).toFixed(0)} ms own (CPU ${t.cpuMs.toFixed(0)}) of ${t.ms.toFixed(0)} at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 6).join(' | ')}`, `      js: ${t.js.slice(0, 6).join(' | ')}`);
+  lines.push(`  most CPU time in one task:`);
+  for (const t of r.topCpu.slice(0, 5))
+    lines.push(`  ${t.cpuMs.toFixed(0)} ms CPU of ${t.ms.toFixed(0)} at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 6).join(' | ')}`, `      js: ${t.js.slice(0, 6).join(' | ')}`);
   lines.push(`  all long tasks, events: ${r.totals.events.join(' | ')}`, `  all long tasks, js: ${r.totals.js.join(' | ')}`);
   return lines.join('\n');
 }
