@@ -5,7 +5,7 @@
  */
 import type { Page } from 'playwright-core';
 import type { LiveStats } from '../../../lib/web/scan/scan-controller';
-import { dev, press } from './xr-device';
+import { dev, frames, press } from './xr-device';
 
 export interface ScanWin {
   __segsplatScan: {
@@ -47,9 +47,10 @@ export async function walkKeyframes(page: Page, keyframes: number, opts: { maxMi
   for (let k = 1; (await keyframeCount(page)) < keyframes; k++) {
     const before = await keyframeCount(page);
     await setPose(page, k);
-    const took = await page
-      .waitForFunction((n) => (window as unknown as ScanWin).__segsplatScan.state.keyframes.length > n, before, { timeout: 15_000 })
-      .then(() => true, () => false);
+    // Judged in XR frames, not seconds: under software WebGL a frame can take longer than any fixed timeout.
+    const taken = page.waitForFunction((n) => (window as unknown as ScanWin).__segsplatScan.state.keyframes.length > n, before, { timeout: 0, polling: 200 });
+    const took = await Promise.race([taken.then(() => true), frames(page, 4).then(() => false)]);
+    if (!took) taken.catch(() => {});
     if (!took && ++misses >= (opts.maxMisses ?? 20)) throw new Error(`scan walk: the selector refused ${misses} poses (${before} keyframes)`);
     if (k % 10 === 0) opts.log?.(`scan walk: pose ${k}, ${await keyframeCount(page)} keyframes`);
   }
