@@ -36,6 +36,7 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
   useEffect(() => {
     if (!hasSplats) return;
     const packed = new PackedSplats({ packedArray: display.packed, numSplats: display.count });
+    display.builtOver();
     const mesh = new SplatMesh({ packedSplats: packed, lod: false });
     const highlighter = new SplatHighlighter(mesh, { count: display.semantic.length, semantic: display.semantic });
     // The first upload sends the whole texture and bank rows.

@@ -53,6 +53,9 @@ export interface SceneDelta {
   semValues: Uint16Array;
 }
 
+/** Changed slots the page applies per main-thread task (DisplaySplats.apply's parts; ~1 ms of copying on a phone-class CPU). */
+export const APPLY_SLICE = 16_384;
+
 /** Spark's texture row: 2048 splats. */
 export const DISPLAY_ROW = 2048;
 
@@ -321,6 +324,17 @@ export class DisplaySplats {
   sceneCount = 0;
   /** Grows with every apply (renderers compare it). */
   version = 0;
+  /**
+   * What the renderer did with this display (lib/web/spark-splats.ts, components/scan/ScanSplats.tsx
+   * count it; tests assert on it): PackedSplats built over it, whole-texture uploads, texture rows
+   * re-uploaded one by one.
+   */
+  readonly renderer = { builds: 0, wholeUploads: 0, rowsUploaded: 0 };
+
+  /** The renderer made a PackedSplats over this display (counted: it should happen once per scan, not per step). */
+  builtOver(): void {
+    this.renderer.builds++;
+  }
   /** Texture rows (DISPLAY_ROW slots each) written since the last takeDirtyRows. */
   private readonly dirtyRows: Uint8Array;
   private anyDirty = false;
@@ -335,35 +349,58 @@ export class DisplaySplats {
     this.dirtyRows = new Uint8Array(Math.ceil(slots / DISPLAY_ROW));
   }
 
-  apply(d: SceneDelta): void {
-    if (d.capacity !== this.capacity) throw new Error(`DisplaySplats: delta for ${d.capacity} slots applied to a display of ${this.capacity}`);
-    if (!(Number.isInteger(d.count) && d.count >= 0 && d.count <= this.capacity)) throw new Error(`DisplaySplats: bad count ${d.count}`);
+  /**
+   * Applies a delta, or the part of its changed slots [from, to) (the page applies a big delta in pieces,
+   * one per task, so no task grows with the delta). The first part (from = 0) checks the delta and resets;
+   * the last (to = slots.length) applies the bank-row-only changes and the new count, and bumps `version`.
+   */
+  apply(d: SceneDelta, from = 0, to = d.slots.length): void {
     const n = d.slots.length;
-    if (d.packed.length !== n * 4 || d.semantic.length !== n || d.semValues.length !== d.semSlots.length)
-      throw new Error('DisplaySplats: delta arrays disagree in length');
-    if (d.reset) {
-      this.count = 0;
-      this.semantic.fill(0);
+    if (!(Number.isInteger(from) && Number.isInteger(to) && 0 <= from && from <= to && to <= n)) throw new Error(`DisplaySplats: bad part [${from}, ${to}) of a ${n}-slot delta`);
+    if (from === 0) {
+      if (d.capacity !== this.capacity) throw new Error(`DisplaySplats: delta for ${d.capacity} slots applied to a display of ${this.capacity}`);
+      if (!(Number.isInteger(d.count) && d.count >= 0 && d.count <= this.capacity)) throw new Error(`DisplaySplats: bad count ${d.count}`);
+      if (d.packed.length !== n * 4 || d.semantic.length !== n || d.semValues.length !== d.semSlots.length)
+        throw new Error('DisplaySplats: delta arrays disagree in length');
+      if (d.reset) {
+        this.count = 0;
+        this.semantic.fill(0);
+        this.semanticDirty = true;
+      }
+    }
+    const P = this.packed, S = this.semantic, rows = this.dirtyRows, slots = d.slots;
+    // Appended Gaussians arrive as runs of consecutive slots: each run is copied with one typed-array set.
+    for (let k = from; k < to; ) {
+      const s = slots[k];
+      let e = k + 1;
+      while (e < to && slots[e] === s + (e - k)) e++;
+      const last = s + (e - k) - 1;
+      if (last >= this.capacity) throw new Error(`DisplaySplats: slot ${Math.max(s, this.capacity)} outside the display's ${this.capacity}`);
+      if (e - k === 1) {
+        P[4 * s] = d.packed[4 * k];
+        P[4 * s + 1] = d.packed[4 * k + 1];
+        P[4 * s + 2] = d.packed[4 * k + 2];
+        P[4 * s + 3] = d.packed[4 * k + 3];
+        S[s] = d.semantic[k];
+        rows[(s / DISPLAY_ROW) | 0] = 1;
+      } else {
+        P.set(d.packed.subarray(4 * k, 4 * e), 4 * s);
+        S.set(d.semantic.subarray(k, e), s);
+        rows.fill(1, (s / DISPLAY_ROW) | 0, ((last / DISPLAY_ROW) | 0) + 1);
+      }
+      k = e;
+    }
+    if (to > from) {
+      this.anyDirty = true;
       this.semanticDirty = true;
     }
-    const P = this.packed, S = this.semantic, rows = this.dirtyRows;
-    for (let k = 0; k < n; k++) {
-      const s = d.slots[k];
-      if (s >= this.capacity) throw new Error(`DisplaySplats: slot ${s} outside the display's ${this.capacity}`);
-      P[4 * s] = d.packed[4 * k];
-      P[4 * s + 1] = d.packed[4 * k + 1];
-      P[4 * s + 2] = d.packed[4 * k + 2];
-      P[4 * s + 3] = d.packed[4 * k + 3];
-      S[s] = d.semantic[k];
-      rows[(s / DISPLAY_ROW) | 0] = 1;
-    }
+    if (to < n) return;
     for (let k = 0; k < d.semSlots.length; k++) {
       const s = d.semSlots[k];
       if (s >= this.capacity) throw new Error(`DisplaySplats: slot ${s} outside the display's ${this.capacity}`);
       S[s] = d.semValues[k];
     }
-    if (n) this.anyDirty = true;
-    if (n || d.semSlots.length) this.semanticDirty = true;
+    if (d.semSlots.length) this.semanticDirty = true;
     this.count = d.count;
     this.sceneCount = d.sceneCount;
     this.version++;

@@ -33,15 +33,15 @@ export function packedSplatsFromArrays(g: GaussianArrays): PackedSplats {
  * in a 2048-wide 2D-array texture) after their words were edited in place. Before the texture exists
  * on the GPU, or for rows past its first layer, the whole texture goes up as Spark would do it.
  */
-export function uploadDirtyRows(renderer: WebGLRenderer, packed: PackedSplats, runs: { row: number; rows: number }[]): void {
-  if (!runs.length) return;
+export function uploadDirtyRows(renderer: WebGLRenderer, packed: PackedSplats, runs: { row: number; rows: number }[]): 'none' | 'rows' | 'whole' {
+  if (!runs.length) return 'none';
   const tex = packed.source;
   const words = packed.packedArray;
   const glTex = tex ? (renderer.properties.get(tex) as { __webglTexture?: WebGLTexture }).__webglTexture : undefined;
   const img = tex?.image as { width: number; height: number; depth: number } | undefined;
   if (!tex || !glTex || !words || !img || img.width !== SPLAT_ROW || runs.some((r) => r.row + r.rows > img.height)) {
     packed.needsUpdate = true;
-    return;
+    return 'whole';
   }
   const gl = renderer.getContext() as WebGL2RenderingContext;
   const state = renderer.state;
@@ -56,11 +56,18 @@ export function uploadDirtyRows(renderer: WebGLRenderer, packed: PackedSplats, r
   state.pixelStorei(gl.UNPACK_SKIP_IMAGES, 0);
   for (const r of runs)
     gl.texSubImage3D(gl.TEXTURE_2D_ARRAY, 0, 0, r.row, 0, SPLAT_ROW, r.rows, 1, gl.RGBA_INTEGER, gl.UNSIGNED_INT, words, r.row * SPLAT_ROW * 4);
+  return 'rows';
 }
 
-/** Brings `packed` (made over display.packed) up to date with the display: its count and dirty rows. */
+/**
+ * Brings `packed` (made over display.packed) up to date with the display: its count and dirty rows.
+ * Whole-texture uploads (the texture was not on the GPU yet) are counted in `display.renderer.wholeUploads`.
+ */
 export function syncDisplay(renderer: WebGLRenderer, packed: PackedSplats, display: DisplaySplats): void {
   if (packed.packedArray !== display.packed) throw new Error('syncDisplay: the PackedSplats was not made over this display');
   packed.numSplats = display.count;
-  uploadDirtyRows(renderer, packed, display.takeDirtyRows());
+  const rows = display.takeDirtyRows();
+  const how = uploadDirtyRows(renderer, packed, rows);
+  if (how === 'whole') display.renderer.wholeUploads++;
+  else if (how === 'rows') display.renderer.rowsUploaded += rows.reduce((n, r) => n + r.rows, 0);
 }

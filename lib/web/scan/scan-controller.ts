@@ -19,7 +19,7 @@ import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
 import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
 import type { QuestPassthrough } from './quest-passthrough';
-import { DisplaySplats, deltaBytes } from '../../splat/scene-delta';
+import { APPLY_SLICE, DisplaySplats, deltaBytes } from '../../splat/scene-delta';
 
 /** What the live display cost so far (tests assert on it; the panel could show it). */
 export interface LiveStats {
@@ -29,9 +29,19 @@ export interface LiveStats {
   maxBytes: number;
   /** Deltas that reset the display (the first one, and a rebuild when semantics turn on). */
   resets: number;
-  /** Main-thread milliseconds spent applying deltas, in total and the longest. */
+  /** Main-thread milliseconds spent applying deltas, in total and the longest slice (one task's part, see APPLY_SLICE). */
   applyMs: number;
   maxApplyMs: number;
+  /** Tasks the applies took (a delta of more than APPLY_SLICE changed slots takes several). */
+  applySlices: number;
+  /** Keyframes taken in the XR loop, and the main-thread ms of the XR frames that took them (read, judge, store, post), total and longest. */
+  keyframes: number;
+  keyframeMs: number;
+  maxKeyframeMs: number;
+  /** TEST-ONLY camera (?test-camera=sim): the longest rasterisation of a keyframe, part of maxKeyframeMs (a device reads its camera instead). */
+  maxTestCameraMs: number;
+  /** Per update: delta bytes, changed slots, keyframes reconstructed and Gaussians in the scene after it, the worker step's ms. */
+  perUpdate: { bytes: number; slots: number; reconstructed: number; scene: number; stepMs: number }[];
 }
 
 /**
@@ -124,7 +134,7 @@ export class ScanController {
   private quest: QuestPassthrough | null = null;
   /** The displayed splats, edited in place by each update's delta (components/scan/ScanSplats.tsx uploads them). */
   readonly display: DisplaySplats;
-  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0 };
+  readonly liveStats: LiveStats = { updates: 0, bytes: 0, maxBytes: 0, resets: 0, applyMs: 0, maxApplyMs: 0, applySlices: 0, keyframes: 0, keyframeMs: 0, maxKeyframeMs: 0, maxTestCameraMs: 0, perUpdate: [] };
 
   constructor(
     private readonly opts: { maxSplats: number; budget?: number; sim: SimCamera | null; modelsBase?: string; testModels?: boolean },
@@ -132,19 +142,56 @@ export class ScanController {
     this.display = new DisplaySplats(opts.maxSplats);
   }
 
+  /**
+   * Updates wait here and are applied in order, at most APPLY_SLICE changed slots per task: a step that
+   * rewrote 100k shown Gaussians would otherwise be one main-thread task that grows with the change.
+   */
+  private readonly applyQueue: ScanUpdate[] = [];
+  private applyAt = 0;
+  private applyScheduled = false;
+
   private applyUpdate(update: ScanUpdate): void {
+    this.applyQueue.push(update);
+    if (!this.applyScheduled) this.applySlice();
+  }
+
+  private applySlice(): void {
+    this.applyScheduled = false;
+    const update = this.applyQueue[0];
+    if (!update) return;
+    const d = update.delta;
+    const to = Math.min(d.slots.length, this.applyAt + APPLY_SLICE);
     const t0 = performance.now();
-    this.display.apply(update.delta);
+    try {
+      this.display.apply(d, this.applyAt, to);
+    } catch (e) {
+      this.applyQueue.length = 0;
+      this.applyAt = 0;
+      this.set({ error: `Could not show the scan's update: ${msg(e)}` });
+      return;
+    }
     const ms = performance.now() - t0;
     const st = this.liveStats;
-    const bytes = deltaBytes(update.delta);
-    st.updates++;
-    st.bytes += bytes;
-    st.maxBytes = Math.max(st.maxBytes, bytes);
-    if (update.delta.reset) st.resets++;
     st.applyMs += ms;
     st.maxApplyMs = Math.max(st.maxApplyMs, ms);
-    this.set({ update });
+    st.applySlices++;
+    if (to < d.slots.length) {
+      this.applyAt = to;
+    } else {
+      this.applyQueue.shift();
+      this.applyAt = 0;
+      const bytes = deltaBytes(d);
+      st.updates++;
+      st.bytes += bytes;
+      st.maxBytes = Math.max(st.maxBytes, bytes);
+      if (d.reset) st.resets++;
+      st.perUpdate.push({ bytes, slots: d.slots.length, reconstructed: update.status.reconstructed, scene: d.sceneCount, stepMs: update.timing.stepMs });
+      this.set({ update });
+    }
+    if (this.applyQueue.length) {
+      this.applyScheduled = true;
+      setTimeout(() => this.applySlice(), 0);
+    }
   }
 
   /** Quest 3: frames come from the passthrough camera opened (with its permission) before entering AR. */
@@ -290,6 +337,7 @@ export class ScanController {
   /** Every XR frame: cheap unless a keyframe is due. */
   onXrFrame(frame: XRFrame, refSpace: XRReferenceSpace, baseLayer: XRWebGLLayer | null, now: number): void {
     if (this.state.blocked || this.state.finished || this.state.source === 'none') return;
+    const t0 = performance.now();
     const pose = frame.getViewerPose(refSpace);
     if (!pose) {
       this.guidance.trackingLost(now);
@@ -324,6 +372,13 @@ export class ScanController {
       void this.keep(g.frame, g.simInstance, g.info);
     }
     this.refreshWarnings(now);
+    if (g) {
+      const ms = performance.now() - t0;
+      const st = this.liveStats;
+      st.keyframes += d.accepted ? 1 : 0;
+      st.keyframeMs += ms;
+      st.maxKeyframeMs = Math.max(st.maxKeyframeMs, ms);
+    }
   }
 
   private refreshWarnings(now: number): void {
@@ -346,7 +401,9 @@ export class ScanController {
       const width = SIM_WIDTH;
       const height = Math.max(8, Math.round((SIM_WIDTH * vp.height) / vp.width));
       const K = intrinsicsFromProjection(view.projectionMatrix, viewport, { width, height });
+      const t0 = performance.now();
       const shot = this.opts.sim.shoot(cameraToWorld, K);
+      this.liveStats.maxTestCameraMs = Math.max(this.liveStats.maxTestCameraMs, performance.now() - t0);
       const f: Frame = { id, image: shot.image, intrinsics: K, cameraToWorld, timestamp: now, depth: shot.depth };
       return { frame: f, simInstance: shot.instance, info: { ...infoOf(f), projection, viewport } };
     }
@@ -425,6 +482,7 @@ export class ScanController {
   }
 
   dispose(): void {
+    this.applyQueue.length = 0;
     this.worker?.terminate();
     this.worker = null;
     this.quest?.stop();

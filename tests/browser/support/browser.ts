@@ -25,6 +25,14 @@ export const CHROMIUM_ARGS = [
   '--disable-quic',
 ];
 
+/**
+ * GPU compositing on SwiftShader (ANGLE), as a device composites: WebGL canvases reach the compositor as
+ * textures. Under the default flags compositing is software only, and every frame's commit reads each
+ * WebGL canvas back on the page's main thread (GLES2::ReadPixels), waiting there for SwiftShader to
+ * finish the whole frame: seconds per frame once splats are drawn (docs/SCAN.md "Main thread").
+ */
+export const GPU_COMPOSITING_ARGS = ['--use-angle=swiftshader', '--ignore-gpu-blocklist'];
+
 export function chromiumPath(): string {
   if (process.env.CHROMIUM_PATH) return process.env.CHROMIUM_PATH;
   try {
@@ -39,14 +47,17 @@ export interface TestBrowser {
   close(): Promise<void>;
 }
 
-/** `args`: extra Chromium flags for one test file (e.g. a fake microphone fed from a WAV file). */
-export async function launchBrowser(opts: { args?: string[] } = {}): Promise<TestBrowser> {
+/**
+ * `args`: extra Chromium flags for one test file (e.g. a fake microphone fed from a WAV file).
+ * `gpuCompositing`: GPU_COMPOSITING_ARGS instead of `--use-gl=swiftshader`.
+ */
+export async function launchBrowser(opts: { args?: string[]; gpuCompositing?: boolean } = {}): Promise<TestBrowser> {
   if (!BASE_URL) throw new Error('SEGSPLAT_BASE_URL is not set: run the browser tests with `npm run test:browser`');
   const profile = mkdtempSync(join(tmpdir(), 'segsplat-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: chromiumPath(),
     headless: true,
-    args: [...CHROMIUM_ARGS, ...(opts.args ?? [])],
+    args: [...(opts.gpuCompositing ? [...CHROMIUM_ARGS.filter((a) => a !== '--use-gl=swiftshader'), ...GPU_COMPOSITING_ARGS] : CHROMIUM_ARGS), ...(opts.args ?? [])],
     viewport: { width: 1024, height: 640 },
   });
   return {

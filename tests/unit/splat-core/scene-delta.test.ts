@@ -43,6 +43,20 @@ describe('SceneDeltaTracker + DisplaySplats: the page mirrors the fused scene fr
     const t = new SceneDeltaTracker(scene, 5000);
     fusion.changes = t;
     const d = new DisplaySplats(5000);
+    // A second page applies every delta in slices of 777 slots, as the /scan page does with big ones.
+    const sliced = new DisplaySplats(5000);
+    const applySliced = (delta: ReturnType<typeof t.flush>) => {
+      for (let from = 0; ; from += 777) {
+        const to = Math.min(delta.slots.length, from + 777);
+        const v = sliced.version;
+        sliced.apply(delta, from, to);
+        if (to === delta.slots.length) break;
+        expect(sliced.version).toBe(v); // only the last slice publishes the update
+      }
+      expect(sliced.count).toBe(d.count);
+      expect(sliced.packed).toEqual(d.packed);
+      expect(sliced.semantic).toEqual(d.semantic);
+    };
     let evicted = 0;
     const eyes: Vec3[] = [[0, 1.5, 2], [0.3, 1.5, 1.6], [-0.4, 1.6, 1.8], [0.1, 1.4, 1.2], [0.6, 1.5, 1.5], [0, 1.5, 1.0]];
     eyes.forEach((eye, i) => {
@@ -50,7 +64,9 @@ describe('SceneDeltaTracker + DisplaySplats: the page mirrors the fused scene fr
       evicted += r.evicted;
       // Bank rows change under the tracker's feet (as the semantic builder does each step).
       for (let j = 0; j < scene.count; j += 7) scene.semantic[j] = (i + j) % 5;
-      d.apply(t.flush());
+      const delta = t.flush();
+      d.apply(delta);
+      applySliced(delta);
       expect(t.count).toBe(scene.count);
       expectMirrors(scene, t, d);
     });
@@ -119,6 +135,7 @@ describe('SceneDeltaTracker + DisplaySplats: the page mirrors the fused scene fr
     expect(d.count).toBe(0);
     expect(() => d.apply({ ...r, capacity: 5 })).toThrow(/5 slots/);
     expect(() => d.apply({ ...r, slots: new Uint32Array([1]) })).toThrow(/disagree/);
+    expect(() => d.apply(r, 0, r.slots.length + 1)).toThrow(/bad part/);
     expect(() => new SceneDeltaTracker(a, 0)).toThrow(/capacity/);
   });
 });
