@@ -356,6 +356,23 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
   return out;
 }
 
+/**
+ * The world frame in words, as the CLI prints it and /scan shows it after an import: where up came from,
+ * which capture direction became +y, where the floor is and the shift that put it at y = 0.
+ */
+export function describeWorldFrame(w: Pick<WorldFrame, 'up' | 'upSource' | 'floorSource' | 'floorHeight' | 'upPlaneFraction'>): string {
+  if (w.upSource === 'none') return 'kept as captured';
+  const fmt = (a: readonly number[]) => a.map((x) => x.toFixed(3)).join(', ');
+  const up =
+    w.upSource === 'capture'
+      ? "the capture's worldUp"
+      : w.upSource === 'plane'
+        ? `the dominant horizontal plane (${((w.upPlaneFraction ?? 0) * 100).toFixed(0)} % of points)`
+        : "the cameras' mean up (no horizontal plane seen)";
+  const floor = w.floorSource === 'plane' ? 'on the lowest large horizontal plane' : 'a stated 1.4 units below the cameras (no floor seen)';
+  return `up from ${up}: capture (${fmt(w.up)}) -> +y; floor ${floor}, shifted ${(-w.floorHeight).toFixed(3)} along y`;
+}
+
 /** m * c2w for column-major 4x4s (a capture pose moved into the app world). */
 export const transformPose = (m: ArrayLike<number>, c2w: ArrayLike<number>): Float64Array => multiply(m, c2w);
 
