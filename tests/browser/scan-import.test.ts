@@ -17,7 +17,7 @@ import { loadFrame } from '../../lib/capture/frame-record';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
 import { pixelStats } from './support/pixels';
-import { uprightScores } from './support/upright';
+import { cameraRoll, uprightScores } from './support/upright';
 
 const SHARED = fileURLToPath(new URL('../../../shared/data/', import.meta.url));
 let tb: TestBrowser;
@@ -79,10 +79,13 @@ async function expectUpright(page: Page, name: string, dir: string) {
   await shootElement(page, canvas, screenshotPath(`scan-import-${name}`));
   const imp = await importCapture(nodeFolderFiles(dir), { name });
   const photo = (await loadFrame(imp.frames[home], { maxSize: 480, depth: false })).image;
-  const scores = uprightScores(shot, photo);
+  // The view is level; a hand-held camera is rolled a little: compare with the photo turned back by that roll
+  // (found from the capture pose and the reported up, both in the capture's frame).
+  const roll = cameraRoll(imp.frames[home].cameraToWorld, up);
+  const scores = uprightScores(shot, photo, roll);
   const heap = await page.evaluate(() => (performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0);
   console.log(
-    `${name}: up from ${upSource} (capture ${up.map((v) => v.toFixed(3)).join(', ')}), home camera ${imp.frames[home].id}, ` +
+    `${name}: up from ${upSource} (capture ${up.map((v) => v.toFixed(3)).join(', ')}), home camera ${imp.frames[home].id} (roll ${((roll * 180) / Math.PI).toFixed(1)}°), ` +
       `box y ${boxMin[1].toFixed(2)}..${boxMax[1].toFixed(2)}, non-background ${(stats.nonBackground * 100).toFixed(0)} %, ` +
       `NCC upright ${scores.upright.toFixed(2)} / turned ${scores.flipped.toFixed(2)}, page JS heap ${(heap / 1e6).toFixed(0)} MB`,
   );
