@@ -27,6 +27,9 @@ export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'
   minLabelSupport?: number;
   /** At most this many keyframes per step, so one step stays short and the UI stays current (default 4). */
   maxBatch?: number;
+  /** The first step takes up to this many (default maxBatch): an import's world frame (floor included) is found
+   * from the first step's geometry, so seeing more of the capture there places the floor under more of it. */
+  firstBatch?: number;
   /** Without an explicit width/height, the working resolution is the first keyframe's size shrunk to at
    * most this width (default 320): phone photos at full size would make every step seconds long. */
   maxWorkingWidth?: number;
@@ -177,7 +180,7 @@ export class ScanSession {
     if (this.queue.length === 0 || this.waitingReason()) return [];
     this.running = true;
     try {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.reconstruction.frames.length === 0 ? Math.max(1, this.options.firstBatch ?? this.maxBatch) : this.maxBatch);
       const views = await this.reconstruction.addFrames(batch);
       this.reports.push(...views);
       this.coverAfterStep(batch);

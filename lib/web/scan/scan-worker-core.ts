@@ -64,6 +64,8 @@ export class ScanWorkerCore {
       height: init.height,
       depth: monocular ? { monocular } : undefined,
       keepWorld: !init.findWorld,
+      // An import's floor is found from the first step: let it see up to 8 views (a live scan's first step stays short).
+      ...(init.findWorld ? { firstBatch: 8 } : {}),
       ...(init.findWorld && init.worldUp ? { worldUp: init.worldUp } : {}),
       semantics: this.sim && clip ? { generator: this.sim, embedder: clip.image, mode: 'instances', labeler: new VocabularyLabeler(clip.text) } : undefined,
     });
