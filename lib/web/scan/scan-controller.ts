@@ -260,9 +260,10 @@ export class ScanController {
   importFrames(frames: Frame[], name: string, opts: { worldUp?: [number, number, number] } = {}): void {
     const joinsLive = this.worker !== null && !this.importWorker;
     const w = this.ensureWorker(opts);
-    for (const f of frames) w.addKeyframe(f);
+    const infos = frames.map((f) => infoOf(f));
+    w.addKeyframes(frames);
     const note = `Imported ${frames.length} frames from ${name}${joinsLive ? " into the live scan's frame (not re-oriented)" : ''}.`;
-    this.set({ keyframes: [...this.state.keyframes, ...frames.map((f) => infoOf(f))], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, note] });
+    this.set({ keyframes: [...this.state.keyframes, ...infos], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, note] });
   }
 
   /** Called when the immersive session starts: picks the frame source and explains what is missing. */

@@ -49,6 +49,8 @@ export interface SemanticModelState {
 export type ScanWorkerRequest =
   | ScanWorkerInit
   | { type: 'keyframe'; frame: Frame; /** TEST-ONLY: instance map of the simulated camera. */ simInstance?: Uint16Array }
+  /** An import's frames in one message (queued together, so the first step sees several). */
+  | { type: 'keyframes'; frames: Frame[] }
   | { type: 'export'; format: 'glb' | 'ply'; requestId: number }
   | { type: 'query'; text: string; requestId: number }
   | { type: 'download-semantics' };

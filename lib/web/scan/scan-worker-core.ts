@@ -161,6 +161,15 @@ export class ScanWorkerCore {
     void this.pump();
   }
 
+  /**
+   * An import's frames, all queued before the first step starts: a step takes what is queued when it begins,
+   * and the first one decides the world frame (and floor) from its geometry, so it must see more than frame 1.
+   */
+  addAll(frames: Frame[]): void {
+    for (const f of frames) this.session.add(f);
+    void this.pump();
+  }
+
   /** Follows the session's reconstruction (it is made on the first keyframe and rebuilt when semantics turn on). */
   private watch(): SceneDeltaTracker {
     const rec = this.session.current;
