@@ -18,6 +18,7 @@ import { XrButton } from './XrButton';
 import { useXrSession } from './useXrSession';
 import { ScanCapture } from './scan/ScanCapture';
 import { ScanPanel } from './scan/ScanPanel';
+import { ScanHomeView } from './scan/ScanHomeView';
 
 function useScanController(): { controller: ScanController | null; error: string } {
   const [controller, setController] = useState<ScanController | null>(null);
@@ -128,7 +129,7 @@ export default function ScanClient() {
           <Canvas frameloop="demand" camera={{ position: [0, 1.6, 2], fov: 60 }} gl={{ antialias: false }}>
             <XR store={xr.store}>
               <IfInSessionMode deny="immersive-ar">
-                <gridHelper args={[4, 8, '#3a4450', '#232a31']} />
+                <ScanHomeView framing={state?.framing ?? null} />
               </IfInSessionMode>
               <axesHelper args={[0.3]} />
               <ArScanContent />

@@ -14,6 +14,7 @@ import { terminalProgress } from './cli/progress-bar';
 import { loadCaptureInput, parseViewSelection } from './cli/load-capture';
 import { modelChoice, loadClip, loadSam, loadBundledFastDepth } from './cli/node-models';
 import { DEFAULT_MAX_SIZE, Reconstruction, STAGES, type ReconstructionOptions } from '../lib/pipeline/reconstruction';
+import { describeWorldFrame } from '../lib/align/world-frame';
 import type { DepthSourceKind } from '../lib/inference/depth/depth-source';
 import { GraphSegmentationGenerator } from '../lib/inference/masks/graph-segmentation';
 import { SamAutoMaskGenerator } from '../lib/inference/masks/sam-auto-masks';
@@ -174,13 +175,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   log(`instances    ${rep.instances}`);
   log(`working size ${rep.working.width}x${rep.working.height}`);
   const w = rep.world;
-  const fmt = (a: number[]) => a.map((x) => x.toFixed(3)).join(', ');
-  log(
-    w.upSource === 'none'
-      ? 'world        kept as captured (--keep-world)'
-      : `world        up from ${w.upSource === 'capture' ? "the capture's worldUp" : w.upSource === 'plane' ? `the dominant horizontal plane (${((w.upPlaneFraction ?? 0) * 100).toFixed(0)} % of points)` : "the cameras' mean up (no horizontal plane seen)"}: capture (${fmt(w.up)}) -> +y; ` +
-          `floor ${w.floorSource === 'plane' ? 'on the lowest large horizontal plane' : 'a stated 1.4 units below the cameras (no floor seen)'}, shifted ${(-w.floorHeight).toFixed(3)} along y`,
-  );
+  log(`world        ${describeWorldFrame(w)}${w.upSource === 'none' ? ' (--keep-world)' : ''}`);
   for (const s of STAGES) log(`  ${s.padEnd(11)} ${rep.stageMs[s].toFixed(0).padStart(7)} ms`);
   log(`kernels      ${describeBackends(rep.backends)}`);
   log(`  write       ${writeMs.toFixed(0).padStart(7)} ms  (${format}, ${(bytes.length / 1e6).toFixed(2)} MB → ${out})`);

@@ -9,6 +9,8 @@ import { ScanQuery } from './ScanQuery';
 import { SemanticModelOffer } from './SemanticModelOffer';
 import { describeThinArea, type CoverageReport } from '@/lib/pipeline/scan-coverage';
 import { describeBackends } from '@/lib/gpu/stage-report';
+import { describeWorldFrame, type WorldFrame } from '@/lib/align/world-frame';
+import type { SceneFraming } from '@/lib/web/camera-home';
 
 function download(bytes: Uint8Array, name: string, type: string) {
   const url = URL.createObjectURL(new Blob([bytes as BlobPart], { type }));
@@ -63,6 +65,27 @@ function Elapsed({ since, done }: { since: number | null; done: boolean }) {
   if (since === null) return <>–</>;
   const s = Math.max(0, Math.round((now - since) / 1000));
   return <>{`${Math.floor(s / 60)}:${String(s % 60).padStart(2, '0')}`}</>;
+}
+
+/** An import's world frame (how the capture was turned upright) and where the view starts (tests read the data). */
+function WorldFrameNote({ world, framing }: { world: WorldFrame; framing: SceneFraming | null }) {
+  const f3 = (v: readonly number[]) => v.map((x) => x.toFixed(4)).join(',');
+  return (
+    <p
+      className="hint"
+      data-testid="scan-world"
+      data-up-source={world.upSource}
+      data-floor-source={world.floorSource}
+      data-up={f3(world.up)}
+      data-floor-height={world.floorHeight.toFixed(4)}
+      data-home-camera={framing?.camera ?? -1}
+      data-floor-y={framing?.floorY}
+      data-box-min={framing?.box ? f3(framing.box.min) : undefined}
+      data-box-max={framing?.box ? f3(framing.box.max) : undefined}
+    >
+      World frame (stored in the saved scene): {describeWorldFrame(world)}.
+    </p>
+  );
 }
 
 export function ScanPanel({ controller, state }: { controller: ScanController; state: ScanState }) {
@@ -137,6 +160,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
         </p>
       )}
       <SemanticModelOffer model={state.model} onDownload={() => controller.downloadSemantics()} />
+      {u?.status.world && u.status.world.upSource !== 'none' && <WorldFrameNote world={u.status.world} framing={state.framing} />}
       {u && <CoverageHint coverage={u.status.coverage} pose={state.keyframes[state.keyframes.length - 1]?.cameraToWorld ?? null} />}
       <table className="scan-stats">
         <tbody>
@@ -255,7 +279,7 @@ export function ScanPanel({ controller, state }: { controller: ScanController; s
         </div>
       )}
       {u && u.status.reconstructed > 0 && <ScanQuery controller={controller} semantics={u.status.semantics} answer={state.answer} />}
-      <ImportPicker onFrames={(frames, name) => controller.importFrames(frames, name)} />
+      <ImportPicker onImport={(c) => controller.importFrames(c.frames, c.name, { worldUp: c.worldUp })} />
     </div>
   );
 }

@@ -10,7 +10,9 @@
  *            tilts of a walk around cancel out).
  *   floor the lowest large horizontal plane below the cameras (a peak of the point heights along up
  *         holding at least `minFloorFraction` of the points), else `cameraHeight` below the cameras'
- *         mean height (stated: a phone held by a standing person), and at least 0.2 x that below the lowest.
+ *         mean height (stated: a phone held by a standing person), at least 0.2 x that below the lowest,
+ *         and never above the scene's 2nd-percentile height (COLMAP units are not metres: the fox's 1.4
+ *         "units" below the cameras cut through it, and the floor grid must not hide half the scene).
  *
  * The transform is rigid (rotation + offset, no scale): the minimal rotation taking up to +y (the
  * heading is kept), then a shift along y that puts the floor at 0. Units stay the capture's own:
@@ -344,8 +346,14 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
   const minCam = camHeights.length ? Math.min(...camHeights) : Infinity;
   // A floor is below every camera, by more than the plane thickness.
   const floor = ns >= 3 && extent > 0 ? lowestFloorPeak(p, normals, up, tol, minCam - 2 * tol, opts.minFloorFraction ?? 0.02) : null;
-  // No floor seen: `cameraHeight` below the cameras' mean height, and below the lowest camera in any case.
-  const floorHeight = floor ? floor.height : cameras.length ? Math.min(meanCam - cameraHeight, minCam - 0.2 * cameraHeight) : 0;
+  // No floor seen: `cameraHeight` below the cameras' mean height, below the lowest camera in any case, and
+  // not above the bulk of the scene (its 2nd-percentile height along up).
+  let floorHeight = floor ? floor.height : cameras.length ? Math.min(meanCam - cameraHeight, minCam - 0.2 * cameraHeight) : 0;
+  if (!floor && cameras.length && ns >= 3) {
+    const h = new Float64Array(ns);
+    for (let i = 0; i < ns; i++) h[i] = up[0] * p[3 * i] + up[1] * p[3 * i + 1] + up[2] * p[3 * i + 2];
+    floorHeight = Math.min(floorHeight, percentile(h, 0.02));
+  }
   const floorSource: FloorSource = floor ? 'plane' : cameras.length ? 'below-cameras' : 'none';
 
   const r = rotationBetween(up, [0, 1, 0]);
@@ -354,6 +362,23 @@ export function findWorldFrame(positions: ArrayLike<number>, count: number, came
   if (upPlaneFraction !== undefined) out.upPlaneFraction = upPlaneFraction;
   if (floor) out.floorPlaneFraction = floor.fraction;
   return out;
+}
+
+/**
+ * The world frame in words, as the CLI prints it and /scan shows it after an import: where up came from,
+ * which capture direction became +y, where the floor is and the shift that put it at y = 0.
+ */
+export function describeWorldFrame(w: Pick<WorldFrame, 'up' | 'upSource' | 'floorSource' | 'floorHeight' | 'upPlaneFraction'>): string {
+  if (w.upSource === 'none') return 'kept as captured';
+  const fmt = (a: readonly number[]) => a.map((x) => x.toFixed(3)).join(', ');
+  const up =
+    w.upSource === 'capture'
+      ? "the capture's worldUp"
+      : w.upSource === 'plane'
+        ? `the dominant horizontal plane (${((w.upPlaneFraction ?? 0) * 100).toFixed(0)} % of points)`
+        : "the cameras' mean up (no horizontal plane seen)";
+  const floor = w.floorSource === 'plane' ? 'on the lowest large horizontal plane' : "under the cameras (a stated 1.4 units) and the scene's lowest points (no floor seen)";
+  return `up from ${up}: capture (${fmt(w.up)}) -> +y; floor ${floor}, shifted ${(-w.floorHeight).toFixed(3)} along y`;
 }
 
 /** m * c2w for column-major 4x4s (a capture pose moved into the app world). */

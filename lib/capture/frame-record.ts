@@ -40,14 +40,17 @@ export interface RecordImport {
 }
 
 /**
- * Decodes a record's image and optionally downsamples it by `scale` (area averaging: exact box
- * averaging for 1/integer scales, e.g. 0.25 turns 1080x1920 into 270x480), scaling the intrinsics to
- * match. If the file's real size differs from the listed size but has the same aspect (a
- * pre-downscaled image folder), the intrinsics follow the file.
+ * Decodes a record's image and optionally downsamples it by `scale`, or so that its long side is at most
+ * `maxSize` (area averaging: exact box averaging for 1/integer scales, e.g. 0.25 turns 1080x1920 into
+ * 270x480), scaling the intrinsics to match. The full-size pixels live only while this frame is read, so
+ * a capture read at its working size costs its working-size bytes. If the file's real size differs from the
+ * listed size but has the same aspect (a pre-downscaled image folder), the intrinsics follow the file.
  */
-export async function loadFrame(record: FrameRecord, opts: { scale?: number; depth?: boolean } = {}): Promise<Frame> {
-  const scale = opts.scale ?? 1;
+export async function loadFrame(record: FrameRecord, opts: { scale?: number; maxSize?: number; depth?: boolean } = {}): Promise<Frame> {
+  if (opts.scale !== undefined && opts.maxSize !== undefined) throw new Error('loadFrame: give scale or maxSize, not both');
+  if (opts.maxSize !== undefined && !(Number.isInteger(opts.maxSize) && opts.maxSize >= 8)) throw new Error(`loadFrame: maxSize must be an integer >= 8, got ${opts.maxSize}`);
   let image = await record.loadImage();
+  const scale = opts.maxSize !== undefined ? Math.min(1, opts.maxSize / Math.max(image.width, image.height)) : (opts.scale ?? 1);
   let k = record.intrinsics;
   if (image.width !== k.width || image.height !== k.height) {
     const aspectErr = Math.abs(image.width / image.height - k.width / k.height) / (k.width / k.height);
@@ -74,7 +77,7 @@ export async function loadFrame(record: FrameRecord, opts: { scale?: number; dep
 /** Loads every record (sequentially, to bound memory), e.g. to write them out as a capture bundle. */
 export async function loadFrames(
   records: FrameRecord[],
-  opts: { scale?: number; depth?: boolean; onProgress?: (done: number, total: number) => void } = {},
+  opts: { scale?: number; maxSize?: number; depth?: boolean; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<Frame[]> {
   const out: Frame[] = [];
   for (const r of records) {

@@ -9,7 +9,8 @@
  * Conventions: `transform_matrix` is row-major camera-to-world in the OpenGL/NeRF convention
  * (camera looks down -z, +y up), i.e. the same camera convention as Frame; only the element order
  * changes (row-major -> column-major). The world frame is COLMAP's arbitrary one and is often not
- * y-up (the fox capture is z-up): see estimateWorldUp / rotationTakingUpToY; nothing is rotated here.
+ * y-up (the fox capture is z-up): nothing is rotated here; the reconstruction turns it upright
+ * (lib/align/world-frame.ts).
  */
 import { bundleDirname, joinBundlePath, type BundleFiles } from './bundle-files';
 import { scaleIntrinsics, type Distortion, type Intrinsics } from './frame';
@@ -205,57 +206,4 @@ export async function importTransformsJson(
   const out: TransformsImport = { frames, skipped, listed: list.length, warnings };
   if (typeof global.aabb_scale === 'number') out.aabbScale = global.aabb_scale;
   return out;
-}
-
-/**
- * Mean camera up vector (+y column of each camera-to-world rotation), normalised. People hold
- * cameras roughly upright, so this estimates the world's up direction for captures whose world frame
- * is not y-up (COLMAP's is arbitrary). Returned, never applied: pass it to rotationTakingUpToY and
- * premultiply the poses if you want a y-up world, or store it as capture.json `worldUp`.
- */
-export function estimateWorldUp(poses: Iterable<ArrayLike<number>>): [number, number, number] {
-  let x = 0, y = 0, z = 0, n = 0;
-  for (const m of poses) {
-    if (!m || m.length !== 16) throw new Error('estimateWorldUp: every pose must have 16 numbers');
-    const ux = m[4], uy = m[5], uz = m[6];
-    const len = Math.hypot(ux, uy, uz);
-    if (!Number.isFinite(len) || len === 0) throw new Error(`estimateWorldUp: pose ${n} has no usable up axis`);
-    x += ux / len;
-    y += uy / len;
-    z += uz / len;
-    n++;
-  }
-  if (n === 0) throw new Error('estimateWorldUp: no poses');
-  const len = Math.hypot(x, y, z);
-  // Up vectors that cancel out (cameras rolled every which way) carry no information.
-  if (len < 0.1 * n) throw new Error('estimateWorldUp: camera up vectors disagree too much to define an up direction');
-  return [x / len, y / len, z / len];
-}
-
-/** Column-major 4x4 rotation taking unit-ish vector `up` onto +y (shortest arc; identity if already +y). */
-export function rotationTakingUpToY(up: ArrayLike<number>): Float64Array {
-  const len = Math.hypot(up[0], up[1], up[2]);
-  if (!(len > 1e-9) || !Number.isFinite(len)) throw new Error('rotationTakingUpToY: up must be a non-zero finite vector');
-  const ux = up[0] / len, uy = up[1] / len, uz = up[2] / len;
-  // Axis = up x Y = (-uz, 0, ux)... written as a = u x y, c = u . y.
-  const ax = -uz, ay = 0, az = ux;
-  const c = uy;
-  const m = new Float64Array(16);
-  m[15] = 1;
-  if (c < -1 + 1e-12) {
-    // up = -y: rotate 180 degrees about x.
-    m[0] = 1;
-    m[5] = -1;
-    m[10] = -1;
-    return m;
-  }
-  const k = 1 / (1 + c);
-  // Rodrigues for unit vectors: R = I + [a]x + [a]x^2 / (1 + c); row r, column col at m[col*4 + r].
-  const r00 = c + ax * ax * k, r01 = ax * ay * k - az, r02 = ax * az * k + ay;
-  const r10 = ay * ax * k + az, r11 = c + ay * ay * k, r12 = ay * az * k - ax;
-  const r20 = az * ax * k - ay, r21 = az * ay * k + ax, r22 = c + az * az * k;
-  m[0] = r00; m[4] = r01; m[8] = r02;
-  m[1] = r10; m[5] = r11; m[9] = r12;
-  m[2] = r20; m[6] = r21; m[10] = r22;
-  return m;
 }

@@ -28,6 +28,7 @@ import { GaussianScene } from '../splat/gaussian-scene';
 import type { DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
+import { DEFAULT_MAX_SIZE } from './working-size';
 import { applyWorldFrame, findWorldFrame, IDENTITY_WORLD, transformPose, type Vec3, type WorldFrame, type WorldFrameOptions } from '../align/world-frame';
 import type { SceneInfo } from '../splat/scene-info';
 import { noProgress, type ProgressCallback } from './progress';
@@ -35,8 +36,7 @@ import { noProgress, type ProgressCallback } from './progress';
 export const STAGES = ['depth', 'gaussians', 'fusion', 'masks', 'embeddings', 'bank+index'] as const;
 export type Stage = (typeof STAGES)[number];
 
-/** The long side of the working resolution: 480 px is where the fox novel-view figures of docs/RESULTS.md were measured (270x480). */
-export const DEFAULT_MAX_SIZE = 480;
+export { DEFAULT_MAX_SIZE };
 
 export interface ReconstructionOptions {
   /** Working resolution; default: the first frame's image size brought to `maxSize` (frames of other sizes are resampled). */
@@ -50,6 +50,8 @@ export interface ReconstructionOptions {
   worldUp?: Vec3;
   /** Tuning of the world-frame search (e.g. cameraHeight when no floor is seen). */
   world?: Omit<WorldFrameOptions, 'captureUp'>;
+  /** A world frame already decided for these frames (a scan rebuilt when semantics turn on): applied to every frame, never searched again. */
+  fixedWorld?: WorldFrame;
   depth?: {
     prefer?: DepthSourceKind;
     monocular?: MonocularDepthModel;
@@ -165,6 +167,7 @@ export class Reconstruction {
     const ms = options.maxSize ?? DEFAULT_MAX_SIZE;
     if (!Number.isInteger(ms) || ms < 0 || (ms > 0 && ms < 8)) throw new Error(`reconstruction: maxSize must be 0 (no limit) or an integer >= 8, got ${options.maxSize}`);
     if (options.keepWorld) this.worldFrame = IDENTITY_WORLD;
+    else if (options.fixedWorld) this.worldFrame = options.fixedWorld;
   }
 
   /** The capture -> app transform, once decided (null before the first batch). */

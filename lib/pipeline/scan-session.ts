@@ -7,8 +7,16 @@
  * Depth per keyframe: device depth when the keyframe has it; otherwise plane-sweep stereo, which needs
  * a second posed view, so a depthless first keyframe waits for the next one; FastDepth (if a model was
  * given) covers single views. The caller learns why keyframes wait through `status().waiting`.
+ *
+ * World frame: live keyframes are posed in the XR local-floor frame (y up, floor at 0) and keep it
+ * (`keepWorld`, the default). An imported capture (`keepWorld: false`) is in its own world (the fox's COLMAP
+ * world is z-up): its first step finds the app frame as the CLI does (lib/align/world-frame.ts, once, in
+ * Reconstruction) and every later keyframe, the coverage grid and the saved scene are in that frame.
  */
 import type { Frame } from '../capture/frame';
+import { invertRigid, multiply } from '../capture/pose';
+import { assertValidFrame } from '../capture/validate-frame';
+import type { WorldFrame } from '../align/world-frame';
 import { Reconstruction, type ReconstructionOptions, type ViewReport } from './reconstruction';
 import { ScanCoverage, depthFromPoints, nominalDepth, type CoverageReport, type ScanCoverageOptions } from './scan-coverage';
 import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
@@ -20,6 +28,9 @@ export interface ScanSessionOptions extends Omit<ReconstructionOptions, 'budget'
   minLabelSupport?: number;
   /** At most this many keyframes per step, so one step stays short and the UI stays current (default 4). */
   maxBatch?: number;
+  /** The first step takes up to this many (default maxBatch): an import's world frame (floor included) is found
+   * from the first step's geometry, so seeing more of the capture there places the floor under more of it. */
+  firstBatch?: number;
   /** Without an explicit width/height, the working resolution is the first keyframe's size shrunk to at
    * most this width (default 320): phone photos at full size would make every step seconds long. */
   maxWorkingWidth?: number;
@@ -51,6 +62,8 @@ export interface ScanStatus {
   coverage: CoverageReport;
   /** Which backend (WebGPU or CPU, and why) each heavy stage ran on; null until the stages are ready. */
   backends: HeavyStagesReport | null;
+  /** Capture -> app world transform (upSource 'none': the keyframes' own frame kept); null until the first step decides it. */
+  world: WorldFrame | null;
 }
 
 export class ScanSession {
@@ -110,6 +123,11 @@ export class ScanSession {
     this.rec = new Reconstruction({ ...this.options, ...this.working, budget: this.budget });
   }
 
+  /** Live scans keep the keyframes' frame; imports get the app world found by the reconstruction. */
+  private get keepsWorld(): boolean {
+    return this.options.keepWorld !== false;
+  }
+
   get semantics(): boolean {
     return Boolean(this.options.semantics);
   }
@@ -119,10 +137,13 @@ export class ScanSession {
     if (!frame || !frame.id) throw new Error('ScanSession: keyframe without id');
     if (this.ids.has(frame.id)) throw new Error(`ScanSession: keyframe ${frame.id} was already added`);
     // Device depth covers its keyframe at once (and a bad pose or depth map is refused here, before queuing);
-    // depthless keyframes are covered once reconstructed (see step).
-    if (frame.depth) this.coverage.addView(frame.cameraToWorld, frame.depth);
+    // depthless keyframes, and every keyframe of an import (whose app frame the first step decides), are
+    // covered once reconstructed (see step).
+    const coverNow = Boolean(frame.depth) && this.keepsWorld;
+    if (coverNow) this.coverage.addView(frame.cameraToWorld, frame.depth!);
+    else if (!this.keepsWorld) assertValidFrame(frame);
     this.build(frame);
-    if (frame.depth) this.covered.add(frame.id);
+    if (coverNow) this.covered.add(frame.id);
     this.ids.add(frame.id);
     this.queue.push(frame);
   }
@@ -135,11 +156,14 @@ export class ScanSession {
   enableSemantics(semantics: NonNullable<ReconstructionOptions['semantics']>): void {
     if (this.running) throw new Error('ScanSession: cannot enable semantics while a step runs');
     if (!semantics || !semantics.generator || !semantics.embedder) throw new Error('ScanSession: enableSemantics needs a mask generator and an image embedder');
-    const done = this.rec ? this.rec.frames.slice() : [];
+    // The world frame is decided once: the rebuild gets the same one, and the keyframes their capture poses back.
+    const world = this.rec?.world && this.rec.world.upSource !== 'none' ? this.rec.world : null;
+    const back = world ? invertRigid(world.matrix) : null;
+    const done = this.rec ? this.rec.frames.map((f) => (back ? { ...f, cameraToWorld: multiply(back, f.cameraToWorld) } : f)) : [];
     this.options.semantics = semantics;
     this.reports.length = 0;
     this.queue.unshift(...done);
-    this.rec = this.working ? new Reconstruction({ ...this.options, ...this.working, budget: this.budget }) : null;
+    this.rec = this.working ? new Reconstruction({ ...this.options, ...this.working, ...(world ? { fixedWorld: world } : {}), budget: this.budget }) : null;
   }
 
   /** Why queued keyframes cannot be reconstructed yet, or null when the next step can run. */
@@ -164,10 +188,10 @@ export class ScanSession {
     if (this.queue.length === 0 || this.waitingReason()) return [];
     this.running = true;
     try {
-      const batch = this.queue.splice(0, this.maxBatch);
+      const batch = this.queue.splice(0, this.reconstruction.frames.length === 0 ? Math.max(1, this.options.firstBatch ?? this.maxBatch) : this.maxBatch);
       const views = await this.reconstruction.addFrames(batch);
       this.reports.push(...views);
-      this.coverDepthless(batch);
+      this.coverAfterStep(batch);
       await this.reconstruction.finalize();
       return views;
     } finally {
@@ -176,22 +200,29 @@ export class ScanSession {
   }
 
   /**
-   * Keyframes without device depth enter the coverage after their reconstruction: the reconstruction keeps
-   * no per-view depth, so the surface they saw is the scene's Gaussian centres rendered from their pose
-   * (nearest per pixel, 64 px across). A view that sees none of the scene falls back to its frustum's rays
-   * at a nominal 2 m, so the area in front of it still counts as seen from there.
+   * Keyframes not covered on arrival enter the coverage after their reconstruction, posed as the
+   * reconstruction holds them (in the app world for an import). Device depth is used as is; without it the
+   * reconstruction keeps no per-view depth, so the surface they saw is the scene's Gaussian centres rendered
+   * from their pose (nearest per pixel, 64 px across). A view that sees none of the scene falls back to its
+   * frustum's rays at a nominal 2 m, so the area in front of it still counts as seen from there.
    */
-  private coverDepthless(batch: Frame[]): void {
-    const scene = this.reconstruction.scene;
-    for (const f of batch) {
-      if (this.covered.has(f.id)) continue;
+  private coverAfterStep(batch: Frame[]): void {
+    const rec = this.reconstruction;
+    const scene = rec.scene;
+    const posed = rec.frames.slice(rec.frames.length - batch.length);
+    batch.forEach((f, k) => {
+      if (this.covered.has(f.id)) return;
       this.covered.add(f.id);
-      let d = depthFromPoints(scene.positions, scene.count, f.cameraToWorld, f.intrinsics);
-      let filled = 0;
-      for (let i = 0; i < d.data.length; i++) if (d.data[i] > 0) filled++;
-      if (filled < 16) d = nominalDepth(f.intrinsics);
-      this.coverage.addView(f.cameraToWorld, d);
-    }
+      const pose = posed[k].cameraToWorld;
+      let d = f.depth;
+      if (!d) {
+        d = depthFromPoints(scene.positions, scene.count, pose, posed[k].intrinsics);
+        let filled = 0;
+        for (let i = 0; i < d.data.length; i++) if (d.data[i] > 0) filled++;
+        if (filled < 16) d = nominalDepth(posed[k].intrinsics);
+      }
+      this.coverage.addView(pose, d);
+    });
   }
 
   status(): ScanStatus {
@@ -208,6 +239,7 @@ export class ScanSession {
       depthSources,
       coverage: this.coverage.report(),
       backends: this.stages?.report() ?? null,
+      world: this.rec?.world ?? null,
     };
   }
 

@@ -36,6 +36,8 @@ export interface SceneFraming {
   home: CameraHome | null;
   /** Robust centre (null without splats). */
   centre: Vec3 | null;
+  /** The 2-98 % box it is the middle of (null without splats). */
+  box: RobustBox | null;
   /** Height of the floor grid. */
   floorY: number;
   /** Side of the floor grid (metres, whole number of 1 m cells at least 10). */
@@ -126,5 +128,5 @@ export function frameScene(
   const floorY = opts.floorAtZero || !box ? 0 : box.min[1];
   const span = box ? Math.max(box.max[0] - box.min[0], box.max[2] - box.min[2]) : 0;
   const gridSize = Math.max(10, 2 * Math.ceil(span));
-  return { home, centre, floorY, gridSize, camera };
+  return { home, centre, box, floorY, gridSize, camera };
 }

@@ -6,7 +6,6 @@
  * by comparing the render with that camera's own photo, upright vs upside down (normalised cross-correlation).
  */
 import { join } from 'node:path';
-import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RgbImage } from '../../lib/capture/frame';
 import { Reconstruction } from '../../lib/pipeline/reconstruction';
@@ -14,6 +13,7 @@ import { writeGlb } from '../../lib/splat/glb';
 import { loadCaptureInput } from '../../scripts/cli/load-capture';
 import { launchBrowser, openPage, screenshotPath, shootElement, type TestBrowser } from './support/browser';
 import { pixelStats } from './support/pixels';
+import { uprightScores } from './support/upright';
 
 const SHARED = join(__dirname, '../../../shared/data');
 
@@ -29,52 +29,6 @@ async function build(input: string, views: number, depth: 'stereo' | 'device'): 
   await rec.addFrames(cap.frames);
   await rec.finalize();
   return { glb: await writeGlb(rec.scene), photos: new Map(cap.frames.map((f) => [f.id, f.image])), ids: rec.scene.info!.cameras.map((c) => c.id) };
-}
-
-/** Grey value of the photo at normalised (u, v), box-averaged over a few pixels. */
-function photoGrey(img: RgbImage, u: number, v: number, r: number): number {
-  const cx = Math.round(u * (img.width - 1)), cy = Math.round(v * (img.height - 1));
-  let s = 0, n = 0;
-  for (let y = Math.max(0, cy - r); y <= Math.min(img.height - 1, cy + r); y++)
-    for (let x = Math.max(0, cx - r); x <= Math.min(img.width - 1, cx + r); x++) {
-      const i = 3 * (y * img.width + x);
-      s += img.data[i] + img.data[i + 1] + img.data[i + 2];
-      n++;
-    }
-  return s / n / 3;
-}
-
-/**
- * NCC between the canvas and the photo of the camera it starts from, upright and turned 180°. The view has the
- * photo's vertical field of view, so canvas row y is photo row y·h/H and the photo spans H·(w/h) pixels across.
- */
-function uprightScores(shot: Buffer, photo: RgbImage): { upright: number; flipped: number } {
-  const img = PNG.sync.read(shot);
-  const W = img.width, H = img.height;
-  const span = H * (photo.width / photo.height);
-  const a: number[] = [], b: number[] = [], c: number[] = [];
-  const r = Math.max(1, Math.round(photo.height / H));
-  for (let gy = 0; gy < 48; gy++)
-    for (let gx = 0; gx < 48; gx++) {
-      const y = Math.floor(((gy + 0.5) / 48) * H);
-      const x = Math.floor(W / 2 - Math.min(span, W) / 2 + ((gx + 0.5) / 48) * Math.min(span, W));
-      const u = 0.5 + (x - W / 2) / span, v = y / H;
-      const i = 4 * (y * W + x);
-      a.push((img.data[i] + img.data[i + 1] + img.data[i + 2]) / 3);
-      b.push(photoGrey(photo, u, v, r));
-      c.push(photoGrey(photo, 1 - u, 1 - v, r));
-    }
-  const ncc = (p: number[], q: number[]) => {
-    const mp = p.reduce((s, x) => s + x, 0) / p.length, mq = q.reduce((s, x) => s + x, 0) / q.length;
-    let num = 0, dp = 0, dq = 0;
-    for (let i = 0; i < p.length; i++) {
-      num += (p[i] - mp) * (q[i] - mq);
-      dp += (p[i] - mp) ** 2;
-      dq += (q[i] - mq) ** 2;
-    }
-    return num / Math.sqrt(dp * dq || 1);
-  };
-  return { upright: ncc(a, b), flipped: ncc(a, c) };
 }
 
 let tb: TestBrowser;

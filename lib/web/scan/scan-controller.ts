@@ -20,6 +20,7 @@ import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
 import type { QuestPassthrough } from './quest-passthrough';
 import { APPLY_SLICE, DisplaySplats, deltaBytes } from '../../splat/scene-delta';
+import type { SceneFraming } from '../camera-home';
 
 /** What the live display cost so far (tests assert on it; the panel could show it). */
 export interface LiveStats {
@@ -99,6 +100,8 @@ export interface ScanState {
   /** The scan's XR anchor (lib/web/scan/scan-anchor.ts): 'refused' means the scene is not re-anchored. */
   anchor: ScanAnchorStatus;
   answer: ScanAnswerState | null;
+  /** Imports: the orbit view's start, orbit centre and floor grid (the latest the worker sent; null for live scans). */
+  framing: SceneFraming | null;
 }
 
 const SIM_WIDTH = 160;
@@ -121,10 +124,13 @@ export class ScanController {
     model: null,
     anchor: 'waiting',
     answer: null,
+    framing: null,
   };
   private readonly listeners = new Set<() => void>();
   private store: KeyframeStore | null = null;
   private worker: ScanWorkerHandle | null = null;
+  /** The worker reconstructs an import (its app world found from the capture) rather than a live scan. */
+  private importWorker = false;
   private selector = new KeyframeSelector();
   private guidance = new ScanGuidance();
   private camera: XrCameraReader | null = null;
@@ -186,7 +192,7 @@ export class ScanController {
       st.maxBytes = Math.max(st.maxBytes, bytes);
       if (d.reset) st.resets++;
       st.perUpdate.push({ bytes, slots: d.slots.length, reconstructed: update.status.reconstructed, scene: d.sceneCount, stepMs: update.timing.stepMs });
-      this.set({ update });
+      this.set(update.framing ? { update, framing: update.framing } : { update });
     }
     if (this.applyQueue.length) {
       this.applyScheduled = true;
@@ -220,7 +226,8 @@ export class ScanController {
     }
   }
 
-  private ensureWorker(): ScanWorkerHandle {
+  private ensureWorker(imported?: { worldUp?: [number, number, number] }): ScanWorkerHandle {
+    if (!this.worker) this.importWorker = Boolean(imported);
     this.worker ??= startScanWorker(
       {
         budget: this.opts.budget ?? 300_000,
@@ -229,6 +236,7 @@ export class ScanController {
         monocular: !this.opts.sim,
         modelsBase: this.opts.modelsBase,
         testModels: this.opts.testModels,
+        ...(imported ? { findWorld: true, ...(imported.worldUp ? { worldUp: imported.worldUp } : {}) } : {}),
       },
       (update) => this.applyUpdate(update),
       (message) => this.set({ error: message }),
@@ -291,11 +299,18 @@ export class ScanController {
     this.set({ resumable: this.state.resumable.filter((s) => s.id !== scanId) });
   }
 
-  /** Imported frames (capture bundle, transforms.json) go through the same reconstruction. */
-  importFrames(frames: Frame[], name: string): void {
-    const w = this.ensureWorker();
-    for (const f of frames) w.addKeyframe(f);
-    this.set({ keyframes: [...this.state.keyframes, ...frames.map((f) => infoOf(f))], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, `Imported ${frames.length} frames from ${name}.`] });
+  /**
+   * Imported frames (capture bundle, transforms.json...) go through the same reconstruction, which turns the
+   * capture's world upright (up, floor at y = 0) as the CLI does. Frames imported into a scan that is already
+   * live stay in its XR frame (the worker's frame is chosen when it starts).
+   */
+  importFrames(frames: Frame[], name: string, opts: { worldUp?: [number, number, number] } = {}): void {
+    const joinsLive = this.worker !== null && !this.importWorker;
+    const w = this.ensureWorker(opts);
+    const infos = frames.map((f) => infoOf(f));
+    w.addKeyframes(frames);
+    const note = `Imported ${frames.length} frames from ${name}${joinsLive ? " into the live scan's frame (not re-oriented)" : ''}.`;
+    this.set({ keyframes: [...this.state.keyframes, ...infos], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, note] });
   }
 
   /** Called when the immersive session starts: picks the frame source and explains what is missing. */

@@ -4,6 +4,7 @@ import type { FloatingLabel, ScanStatus } from '../../pipeline/scan-session';
 import type { SceneDelta } from '../../splat/scene-delta';
 import type { Box3 } from '../../splat/semantic-bank';
 import type { SplatHighlight } from '../../splat/splat-highlight';
+import type { SceneFraming } from '../camera-home';
 
 export interface ScanWorkerInit {
   type: 'init';
@@ -28,6 +29,13 @@ export interface ScanWorkerInit {
    * GPU); 'off' the CPU kernels.
    */
   webgpu?: 'auto' | 'software' | 'off';
+  /**
+   * An imported capture: the keyframes are in the capture's own world (COLMAP's is arbitrary), so the first step
+   * finds the app frame (y up, floor at 0) as the CLI does. Live scans leave it off and keep the XR local-floor frame.
+   */
+  findWorld?: boolean;
+  /** With findWorld: the capture's own up (capture.json `worldUp`), in the capture frame. */
+  worldUp?: [number, number, number];
 }
 
 /**
@@ -47,6 +55,8 @@ export interface SemanticModelState {
 export type ScanWorkerRequest =
   | ScanWorkerInit
   | { type: 'keyframe'; frame: Frame; /** TEST-ONLY: instance map of the simulated camera. */ simInstance?: Uint16Array }
+  /** An import's frames in one message (queued together, so the first step sees several). */
+  | { type: 'keyframes'; frames: Frame[] }
   | { type: 'export'; format: 'glb' | 'ply'; requestId: number }
   | { type: 'query'; text: string; requestId: number }
   | { type: 'download-semantics' };
@@ -78,6 +88,12 @@ export interface ScanUpdate {
   missing: string[];
   /** The last step's time, the delta's encoding time and its size (the page's live-scan readout and tests). */
   timing: { stepMs: number; deltaMs: number; deltaBytes: number };
+  /**
+   * Imports only (findWorld): where the page's orbit view starts and what it orbits, and the floor grid
+   * (lib/web/camera-home.ts frameScene over the scene and the capture cameras, in the app world). Sent with
+   * the first Gaussians and whenever the queue has run dry; null otherwise (the page keeps the last one).
+   */
+  framing: SceneFraming | null;
 }
 
 export type ScanWorkerMessage =

@@ -4,6 +4,8 @@ import { frameTransferables, type ScanQueryResult, type ScanUpdate, type ScanWor
 
 export interface ScanWorkerHandle {
   addKeyframe(frame: Frame, simInstance?: Uint16Array): void;
+  /** An import's frames, moved to the worker in one message (the page keeps no copy). */
+  addKeyframes(frames: Frame[]): void;
   exportScene(format: 'glb' | 'ply'): Promise<Uint8Array>;
   ask(text: string): Promise<ScanQueryResult>;
   /** Asks the worker to download (or read from the cache) the semantic models; state comes back via onModel. */
@@ -55,6 +57,9 @@ export function startScanWorker(
       const inst = simInstance?.slice();
       if (inst) transfer.push(inst.buffer as ArrayBuffer);
       w.postMessage({ type: 'keyframe', frame: copy, simInstance: inst }, transfer);
+    },
+    addKeyframes(frames) {
+      w.postMessage({ type: 'keyframes', frames } satisfies ScanWorkerRequest, [...new Set(frames.flatMap(frameTransferables))]);
     },
     exportScene(format) {
       const requestId = nextId++;

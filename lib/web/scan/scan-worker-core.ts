@@ -20,6 +20,7 @@ import type { ClipPair } from '../../inference/embedder';
 import { GraphSegmentationGenerator } from '../../inference/masks/graph-segmentation';
 import type { SemanticModels } from './semantic-models';
 import type { HeavyStages } from '../../gpu/heavy-stages';
+import { frameScene, type SceneFraming } from '../camera-home';
 
 /** Real semantic models for the worker, and where their state goes (the page's panel). */
 export interface ScanWorkerModels {
@@ -42,6 +43,8 @@ export class ScanWorkerCore {
   private readonly tracker: SceneDeltaTracker;
   private watched: Reconstruction | null = null;
   private lastStepMs = 0;
+  /** Keyframes reconstructed when the last framing was sent (imports only; -1: none sent). */
+  private framedAt = -1;
 
   constructor(
     private readonly init: ScanWorkerInit,
@@ -63,6 +66,10 @@ export class ScanWorkerCore {
       width: init.width,
       height: init.height,
       depth: monocular ? { monocular } : undefined,
+      keepWorld: !init.findWorld,
+      // An import's floor is found from the first step: let it see up to 8 views (a live scan's first step stays short).
+      ...(init.findWorld ? { firstBatch: 8 } : {}),
+      ...(init.findWorld && init.worldUp ? { worldUp: init.worldUp } : {}),
       semantics: this.sim && clip ? { generator: this.sim, embedder: clip.image, mode: 'instances', labeler: new VocabularyLabeler(clip.text) } : undefined,
       stages,
     });
@@ -158,6 +165,15 @@ export class ScanWorkerCore {
     void this.pump();
   }
 
+  /**
+   * An import's frames, all queued before the first step starts: a step takes what is queued when it begins,
+   * and the first one decides the world frame (and floor) from its geometry, so it must see more than frame 1.
+   */
+  addAll(frames: Frame[]): void {
+    for (const f of frames) this.session.add(f);
+    void this.pump();
+  }
+
   /** Follows the session's reconstruction (it is made on the first keyframe and rebuilt when semantics turn on). */
   private watch(): SceneDeltaTracker {
     const rec = this.session.current;
@@ -167,14 +183,28 @@ export class ScanWorkerCore {
       rec.fusion.changes = this.tracker;
       this.watched = rec;
     }
+    // Finding the world frame replaces the fusion (its spatial hash indexed the old positions): follow it.
+    // The Gaussians it moved are all new in that first step, so the next flush encodes them moved.
+    if (rec && rec.fusion.changes !== this.tracker) rec.fusion.changes = this.tracker;
     return this.tracker;
+  }
+
+  /** Imports: the orbit view's start and the floor grid, with the first Gaussians and each time the queue runs dry. */
+  private framing(): SceneFraming | null {
+    const rec = this.session.current;
+    if (!this.init.findWorld || !rec || rec.scene.count === 0) return null;
+    const st = this.session.status();
+    const first = this.framedAt < 0;
+    if (!first && (st.queued > 0 || st.reconstructed === this.framedAt)) return null;
+    this.framedAt = st.reconstructed;
+    return frameScene(rec.scene, rec.frames, { floorAtZero: true });
   }
 
   private update(): ScanUpdate {
     const t0 = performance.now();
     const delta = this.watch().flush();
     const deltaMs = performance.now() - t0;
-    return { status: this.session.status(), labels: this.session.labels(), delta, missing: this.missing(), timing: { stepMs: this.lastStepMs, deltaMs, deltaBytes: deltaBytes(delta) } };
+    return { status: this.session.status(), labels: this.session.labels(), delta, missing: this.missing(), timing: { stepMs: this.lastStepMs, deltaMs, deltaBytes: deltaBytes(delta) }, framing: this.framing() };
   }
 
   /** Runs steps until nothing can run; posts one update per step (and one at the start). */

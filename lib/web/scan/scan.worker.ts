@@ -38,6 +38,7 @@ async function handle(e: MessageEvent<ScanWorkerRequest>): Promise<void> {
     }
     if (req.type === 'download-semantics') void core.downloadSemantics();
     if (req.type === 'keyframe') core.add(req.frame, req.simInstance);
+    else if (req.type === 'keyframes') core.addAll(req.frames);
     else if (req.type === 'query') {
       const result = await core.ask(req.text);
       post({ type: 'answer', requestId: req.requestId, result });

@@ -6,15 +6,9 @@ import { memoryFiles, pickedFiles } from '../../../lib/capture/bundle-files';
 import { nodeFolderFiles } from '../../../lib/capture/node-files';
 import { encodeDepthPng16, encodeRgbPng } from '../../../lib/capture/image-codec';
 import { boxDownsample } from '../../../lib/capture/image-ops';
-import { multiply, transformPoint } from '../../../lib/capture/pose';
 import { frameProblems } from '../../../lib/capture/validate-frame';
-import {
-  estimateWorldUp,
-  importTransformsJson,
-  loadFrame,
-  loadFrames,
-  rotationTakingUpToY,
-} from '../../../lib/capture/transforms-json';
+import { importTransformsJson, loadFrame, loadFrames } from '../../../lib/capture/transforms-json';
+import { camerasMeanUp } from '../../../lib/align/world-frame';
 import { poseYaw, rng } from './helpers';
 
 const FOX = join(__dirname, '../../../../shared/data/fox');
@@ -45,8 +39,8 @@ describe('importTransformsJson on the fox capture', () => {
     expect(first.cameraToWorld[12]).toBe(tm[0][3]);
     expect(first.cameraToWorld[13]).toBe(tm[1][3]);
     expect(first.cameraToWorld[2]).toBe(tm[2][0]);
-    // The fox world (COLMAP) is z-up, not y-up: the estimate says so; nothing was rotated.
-    const up = estimateWorldUp(imp.frames.map((f) => f.cameraToWorld));
+    // The fox world (COLMAP) is z-up, not y-up: the cameras' mean up says so; nothing was rotated.
+    const up = camerasMeanUp(imp.frames.map((f) => f.cameraToWorld))!;
     expect(Math.abs(up[2])).toBeGreaterThan(0.9);
   });
 
@@ -58,6 +52,14 @@ describe('importTransformsJson on the fox capture', () => {
     expect(frame.intrinsics.fx).toBeCloseTo(rec.intrinsics.fx / 4, 9);
     expect(frame.intrinsics.cy).toBeCloseTo(rec.intrinsics.cy / 4, 9);
     expect(frame.intrinsics.distortion).toEqual(rec.intrinsics.distortion);
+    // maxSize (the long side, as /scan reads imports at the working size) gives the same frame.
+    const bySize = await loadFrame(rec, { maxSize: 480 });
+    expect([bySize.image.width, bySize.image.height]).toEqual([270, 480]);
+    expect(Buffer.from(bySize.image.data).equals(Buffer.from(frame.image.data))).toBe(true);
+    expect(bySize.intrinsics).toEqual(frame.intrinsics);
+    await expect(loadFrame(rec, { maxSize: 480, scale: 0.5 })).rejects.toThrow(/scale or maxSize/);
+    // Smaller images are never enlarged.
+    expect((await loadFrame(rec, { maxSize: 4000 })).image.width).toBe(1080);
     expect(frameProblems(frame)).toEqual([]);
     const full = await rec.loadImage();
     const box = boxDownsample(full, 4);
@@ -211,37 +213,5 @@ describe('importTransformsJson rules', () => {
     const f = await loadFrame(imp.frames[0]);
     expect(f.image.width).toBe(8);
     expect(reads).toBe(2);
-  });
-});
-
-describe('world up', () => {
-  it('estimateWorldUp recovers a rotated world up; rotationTakingUpToY maps it to +y', () => {
-    const r = rng(5);
-    // Upright cameras with random yaw and a little pitch/roll noise, in a y-up world...
-    const q = multiply(rotationTakingUpToY([0.3, -0.2, 0.93]), poseYaw(0)); // ...then the world is rotated by q^-1
-    const qInv = Float64Array.from([q[0], q[4], q[8], 0, q[1], q[5], q[9], 0, q[2], q[6], q[10], 0, 0, 0, 0, 1]);
-    const poses = [];
-    for (let i = 0; i < 30; i++) {
-      const p = poseYaw(r() * 360, r(), r(), r());
-      const tilt = rotationTakingUpToY([(r() - 0.5) * 0.2, 1, (r() - 0.5) * 0.2]);
-      poses.push(multiply(qInv, multiply(tilt, p)));
-    }
-    const up = estimateWorldUp(poses);
-    const expected = transformPoint(qInv, 0, 1, 0);
-    const dot = up[0] * expected[0] + up[1] * expected[1] + up[2] * expected[2];
-    expect(dot).toBeGreaterThan(0.995);
-    const back = transformPoint(rotationTakingUpToY(up), up[0], up[1], up[2]);
-    expect(back[0]).toBeCloseTo(0, 9);
-    expect(back[1]).toBeCloseTo(1, 9);
-    expect(back[2]).toBeCloseTo(0, 9);
-    const flip = transformPoint(rotationTakingUpToY([0, -1, 0]), 0, -1, 0);
-    expect(flip[1]).toBeCloseTo(1, 12);
-  });
-
-  it('estimateWorldUp refuses empty or contradictory input', () => {
-    expect(() => estimateWorldUp([])).toThrow(/no poses/);
-    const down = multiply(rotationTakingUpToY([0, -1, 0]), poseYaw(0));
-    expect(() => estimateWorldUp([poseYaw(0), down])).toThrow(/disagree/);
-    expect(() => rotationTakingUpToY([0, 0, 0])).toThrow(/non-zero/);
   });
 });
