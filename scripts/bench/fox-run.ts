@@ -65,7 +65,7 @@ function runChild(script: string, args: string[], logFile: string): Promise<{ ou
 /** The docs/RESULTS.md section 1 protocol on our Gaussians (mvs depth) at the working resolution. */
 async function novelViewPsnr(): Promise<BenchTable> {
   process.stderr.write(`fox-run: held-out novel-view PSNR (log ${DIR}/eval.log) ...\n`);
-  const ev = await runChild('scripts/eval.ts', ['novel-view', '--data', FOX, '--depth', 'mvs', '--renderer', 'gaussians', '--json'], `${DIR}/eval.log`);
+  const ev = await runChild('scripts/eval.ts', ['novel-view', '--data', FOX, '--depth', 'mvs', '--renderer', 'gaussians', '--png', '0', '--out', `${DIR}/eval`, '--json'], `${DIR}/eval.log`);
   const e = ev.out as { rows: { renderer: string; depth: string; psnr: number; ssim: number; perView: { psnr: number }[] }[]; width: number; height: number; targets: string[] };
   const g = e.rows.find((x) => x.depth === 'mvs' && x.renderer !== 'baseline');
   if (!g) throw new Error('novel-view eval: no mvs row in its JSON');
