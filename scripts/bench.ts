@@ -57,6 +57,10 @@ for (const area of areas) {
   process.stderr.write(`bench: ${area} ...\n`);
   try {
     const mod = (await import(pathToFileURL(join(dir, `${area}.ts`)).href)) as BenchModule;
+    if (mod.optIn && !only?.includes(area)) {
+      process.stderr.write(`bench: ${area} skipped (opt-in: --only ${area})\n`);
+      continue;
+    }
     const tables = await mod.run({ quick });
     all.push({ area, tables });
     const sum = (mod as { summary?: () => Record<string, unknown> | null }).summary?.();

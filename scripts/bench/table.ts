@@ -8,7 +8,8 @@ export type BenchTable = {
   json?: Record<string, number>[];
 };
 
-export type BenchModule = { run(opts: { quick: boolean }): Promise<BenchTable[]> };
+/** optIn: run only when named in --only (a bench too slow for the default run, e.g. fox-run). */
+export type BenchModule = { run(opts: { quick: boolean }): Promise<BenchTable[]>; optIn?: boolean };
 
 const fmt = (v: string | number): string =>
   typeof v === 'number' ? (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3)) : v;
