@@ -5,7 +5,7 @@ const config = [
   ...next,
   ...nextTs,
   {
-    ignores: ['lib/inference/speech/vendor/**', '.next/**', '.eval/**', '.bench/**', 'node_modules/**', 'public/ort/**', 'next-env.d.ts', 'data/**', 'out/**', 'tests/fixtures/**'],
+    ignores: ['lib/inference/speech/vendor/**', '.next/**', '.eval/**', '.bench/**', '.gpukit/**', 'node_modules/**', 'public/ort/**', 'next-env.d.ts', 'data/**', 'out/**', 'tests/fixtures/**'],
   },
   {
     rules: {

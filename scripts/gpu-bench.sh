@@ -6,7 +6,7 @@
 #                                        Node WebGPU binding (npm `webgpu`, Dawn) without saving it, then runs
 #                                        `npm run bench -- --only webgpu-node,webgpu` (Node + Dawn, and Chromium
 #                                        when it has a hardware adapter: the webgpu area labels software adapters)
-#   scripts/gpu-bench.sh pack DIR        here, for a bare GPU machine with no network and no npm: bundles the Node
+#   scripts/gpu-bench.sh pack .gpukit   here, for a bare GPU machine with no network and no npm: bundles the Node
 #                                        bench (scripts/bench/webgpu-node.ts) with esbuild, the Dawn addon, this
 #                                        machine's node binary (xz) and the first fox photos into DIR (inside a
 #                                        checkout: the sample room is read from the checkout's public/samples)
