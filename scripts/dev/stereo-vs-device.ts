@@ -1,7 +1,7 @@
 /**
  * Scratch: stereo depth of an RGB-D capture's context views against its own (registered) device depth, per view:
  * the share of pixels the filters trust, and how often trusted / filled depth is within 5 % of the sensor.
- *   npx tsx scripts/dev/stereo-vs-device.ts ../shared/data/redkitchen 0,10,20,30,40,49 [--scale 0.5] [--select old]
+ *   npx tsx scripts/dev/stereo-vs-device.ts ../shared/data/redkitchen 0,10,20,30,40,49 [--scale 0.5] [--tol 0.1] [--max-rel 0.01]
  */
 import type { Frame } from '../../lib/capture/frame';
 import { scaleIntrinsics } from '../../lib/capture/frame';
@@ -48,7 +48,7 @@ for (let k = 0; k < views.length; k++) {
     if (r.filtered[p] > 0 && Math.abs(r.filtered[p] - dev[p]) < TOL * dev[p]) tok++;
     if (r.filled[p] > 0) { fn++; if (Math.abs(r.filled[p] - dev[p]) < TOL * dev[p]) fok++; }
   }
-  const trusted = (r as { trusted?: number }).trusted;
+  const trusted = r.trusted;
   rows.push(`${views[k].id} sources ${srcs[k].map((s) => views[s].id.slice(-3)).join(',')} filtered ${(100 * t / (W * H)).toFixed(1)}%${trusted !== undefined ? ` trusted ${(100 * trusted).toFixed(1)}%` : ''} of which within TOL ${(100 * tok / Math.max(1, t)).toFixed(1)}%; raw withinTOL ${(100 * rok / n).toFixed(1)}% score>=.5 ${(100 * sc / n).toFixed(1)}% (withinTOL ${(100 * scok / Math.max(1, sc)).toFixed(1)}%, margin ok ${(100 * mc / Math.max(1, sc)).toFixed(1)}%) ratio q25/50/75 ${[0.25, 0.5, 0.75].map((q) => ratios.sort((a, b) => a - b)[Math.floor(q * ratios.length)]?.toFixed(3)).join('/')} range ${sw.near.toFixed(2)}-${sw.far.toFixed(2)}; filled within TOL ${(100 * fok / Math.max(1, fn)).toFixed(1)}%`);
   all = { n: all.n + n, t: all.t + t, tok: all.tok + tok, fok: all.fok + fok, fn: all.fn + fn };
 }
