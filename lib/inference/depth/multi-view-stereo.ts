@@ -82,6 +82,10 @@ export interface RefinedDepth {
   weakTexture: number;
 }
 
+/** Below this many trusted pixels (and this share of the view), the fill starts from untrusted seeds instead. */
+const MIN_SEEDS = 50;
+const MIN_SEED_SHARE = 0.001;
+
 /**
  * Grey-level standard deviation over a window x window box around each pixel (replicated borders), from summed
  * area tables: O(pixels) for any window.
@@ -187,6 +191,34 @@ export function refineView(
   }
   let kept = 0;
   for (let p = 0; p < depth.length; p++) if (depth[p] > 0) kept++;
-  const filled = fillDepthHoles(depth, v.gray, v.width, v.height, { planar: true, ...s.fill, confidence });
+  // A view (almost) nothing of which is trusted would get no depth at all: the fill then starts from its
+  // confident, textured pixels that no other view confirmed (or, failing those, from every swept pixel), at a
+  // hundredth of their confidence. It stays a guess, reported as untrusted, and its view weight is the floor.
+  let seeds = depth, seedConf = confidence;
+  if (kept < Math.max(MIN_SEEDS, MIN_SEED_SHARE * depth.length)) {
+    const minScore = s.filter?.minScore ?? 0.5, minMargin = s.filter?.minMargin ?? 0.02;
+    const tex = minTexture > 0 ? localTexture(v.gray, v.width, v.height, s.textureWindow ?? 7) : null;
+    seeds = new Float32Array(depth.length);
+    seedConf = new Float32Array(depth.length);
+    let n = 0;
+    for (let p = 0; p < depth.length; p++)
+      if (own.depth[p] > 0 && own.score[p] >= minScore && own.margin[p] >= minMargin && (!tex || tex[p] >= minTexture)) {
+        seeds[p] = own.depth[p];
+        seedConf[p] = 0.01 * Math.max(0, Math.min(1, own.score[p]));
+        n++;
+      }
+    if (n < MIN_SEEDS)
+      for (let p = 0; p < depth.length; p++)
+        if (own.depth[p] > 0) {
+          seeds[p] = own.depth[p];
+          seedConf[p] = 1e-3;
+        }
+    for (let p = 0; p < depth.length; p++)
+      if (depth[p] > 0) {
+        seeds[p] = depth[p];
+        seedConf[p] = confidence[p];
+      }
+  }
+  const filled = fillDepthHoles(seeds, v.gray, v.width, v.height, { planar: true, ...s.fill, confidence: seedConf });
   return { filtered: depth, confidence, filled, trusted: kept / depth.length, weakTexture: weak / depth.length };
 }

@@ -179,7 +179,6 @@ export function scoreSourceView(ref: Mat4, cand: Mat4, opts: SourceSelectionOpti
  */
 export function selectSourceViews(ref: Mat4, candidates: Mat4[], count: number, opts: SourceSelectionOptions = {}): number[] {
   if (!Number.isInteger(count) || count < 1) throw new Error(`source view count must be a positive integer, got ${count}`);
-  if (process.env.SEL_OLD) return selectOld(ref, candidates, count, opts);
   if (opts.cameras && opts.cameras.length !== candidates.length)
     throw new Error(`source views: ${opts.cameras.length} cameras given for ${candidates.length} candidates`);
   const sceneDepth = opts.sceneDepth ?? typicalSceneDepth(ref, candidates);
@@ -189,22 +188,5 @@ export function selectSourceViews(ref: Mat4, candidates: Mat4[], count: number, 
     if (!r.rejected && r.score > 0) scored.push({ i, s: r.score });
   });
   scored.sort((a, b) => b.s - a.s);
-  return scored.slice(0, count).map((x) => x.i);
-}
-
-function selectOld(ref: Mat4, candidates: Mat4[], count: number, opts: { sceneDepth?: number; maxAngleDeg?: number; minBaselineRatio?: number } = {}): number[] {
-  const depth = opts.sceneDepth ?? typicalSceneDepth(ref, candidates);
-  const maxCos = Math.cos(((opts.maxAngleDeg ?? 60) * Math.PI) / 180);
-  const minBase = (opts.minBaselineRatio ?? 0.005) * depth;
-  const c = centre(ref), f = forward(ref);
-  const scored: { i: number; s: number }[] = [];
-  candidates.forEach((m, i) => {
-    const dist = Math.hypot(m[12] - c[0], m[13] - c[1], m[14] - c[2]);
-    const g = forward(m);
-    const cos = Math.min(1, f[0] * g[0] + f[1] * g[1] + f[2] * g[2]);
-    if (dist < minBase || cos < maxCos) return;
-    scored.push({ i, s: dist / depth + Math.acos(cos) });
-  });
-  scored.sort((a, b) => a.s - b.s);
   return scored.slice(0, count).map((x) => x.i);
 }
