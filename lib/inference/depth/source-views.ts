@@ -83,7 +83,7 @@ export interface SourceSelectionOptions {
   camera?: ViewCamera;
   /** Each candidate's camera (default: the reference's). */
   cameras?: (ViewCamera | undefined)[];
-  /** Parallax (triangulation) angle at which a sample point counts fully (default 5 deg). */
+  /** Parallax (triangulation) angle at which a sample point counts fully (default 3 deg). */
   idealParallaxDeg?: number;
 }
 
@@ -107,11 +107,11 @@ const GRID_X = 8, GRID_Y = 6;
 /** ...cut at these multiples of the scene depth: the pose-only estimate is rough (on redkitchen it says 0.8-1.3 m
  * where the sensor measures a median of 2 m), so the parallax is averaged over a bracket around it. */
 const SAMPLE_DEPTHS = [0.5, 1, 2];
-/** Below the ideal parallax the term falls fast (depth resolution is proportional to the angle), above it slowly
- * (appearance change and occlusions grow): MVSNet's view-selection prior (Yao et al. 2018, sigma 1 / 10 deg at
- * 5 deg), with the lower side widened to 2 deg so that a scan whose best pair sees 2-3 deg still ranks by parallax
- * rather than all candidates scoring ~0. */
-const SIGMA_BELOW_DEG = 2, SIGMA_ABOVE_DEG = 10;
+/** Below the ideal parallax the term falls fast (depth resolution is proportional to the angle), above it more
+ * slowly (appearance change and occlusions grow): the shape of MVSNet's view-selection prior (Yao et al. 2018:
+ * 5 deg, sigma 1 / 10), centred at 3 deg with sigma 1.5 / 6 here: at 5 deg / 10 deg the fox lost 0.3 dB against
+ * the nearest views it had (0.7-4 deg), and redkitchen 0.2 dB (docs/RESULTS.md). */
+const SIGMA_BELOW_DEG = 1.5, SIGMA_ABOVE_DEG = 6;
 
 /**
  * How good `cand` is as a stereo source for `ref`: the reference's rays through a grid of pixels, cut at the scene
@@ -122,7 +122,7 @@ const SIGMA_BELOW_DEG = 2, SIGMA_ABOVE_DEG = 10;
 export function scoreSourceView(ref: Mat4, cand: Mat4, opts: SourceSelectionOptions & { sceneDepth: number; candidateCamera?: ViewCamera }): SourceViewScore {
   const depth = opts.sceneDepth;
   const k = opts.camera ?? DEFAULT_CAMERA, kc = opts.candidateCamera ?? k;
-  const ideal = opts.idealParallaxDeg ?? 5;
+  const ideal = opts.idealParallaxDeg ?? 3;
   const c = centre(ref), f = forward(ref), cc = centre(cand), g = forward(cand);
   const baseline = Math.hypot(cc[0] - c[0], cc[1] - c[1], cc[2] - c[2]);
   const cos = Math.min(1, Math.max(-1, f[0] * g[0] + f[1] * g[1] + f[2] * g[2]));
