@@ -35,6 +35,7 @@ const TASKS = {
       condition: { type: 'string', choices: ['on', 'off'], default: 'on', help: 'condition device depth (edges, specks, z^2 noise, multi-view agreement)' },
       'depth-size': { type: 'string', value: 'WxH', help: 'box-subsample device depth to WxH first (e.g. 160x120, phone-like)' },
       registration: { type: 'string', choices: ['auto', 'off'], default: 'auto', help: 'fit the colour camera to the depth camera on the context views (captures with depth)' },
+      'mvs-weights': { type: 'string', choices: ['on', 'off'], default: 'on', help: 'our Gaussians from mvs: stereo confidence x view trust as the fusion weight (off: every pixel the same)' },
       png: { type: 'integer', default: 3, help: 'targets written as comparison PNGs' },
       'png-depth': { type: 'string', default: 'mvs', help: 'depth source shown in the PNGs' },
       out: { type: 'string', value: 'folder', default: 'docs/img/results', help: 'where the PNGs go' },

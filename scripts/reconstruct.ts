@@ -170,6 +170,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   for (const v of rep.views) sources[v.depthSource] = (sources[v.depthSource] ?? 0) + 1;
   log('');
   log(`views        ${rep.views.length} (depth: ${Object.entries(sources).map(([k, n]) => `${k} ${n}`).join(', ')})`);
+  for (const r of rep.views)
+    log(`  ${r.id.padEnd(16)} depth ${r.depthSource.padEnd(9)} trusted ${(100 * r.trusted).toFixed(1).padStart(5)} %  ${String(r.gaussians).padStart(8)} Gaussians, ${r.merged} merged`);
   log(`Gaussians    ${rep.gaussians}`);
   log(`bank entries ${rep.bankEntries}`);
   log(`instances    ${rep.instances}`);
@@ -186,6 +188,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         out,
         format,
         views: rep.views.length,
+        perView: rep.views.map((r) => ({ id: r.id, depthSource: r.depthSource, trusted: +r.trusted.toFixed(4), gaussians: r.gaussians, merged: r.merged, masks: r.masks })),
         skipped: cap.skipped,
         gaussians: rep.gaussians,
         bankEntries: rep.bankEntries,

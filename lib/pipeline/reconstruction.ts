@@ -83,6 +83,8 @@ export interface ViewReport {
   view: number;
   id: string;
   depthSource: DepthSourceKind;
+  /** Share of the view's depth pixels that are trusted (stereo: survived its filters; the rest filled, weighted down). */
+  trusted: number;
   gaussians: number;
   merged: number;
   masks: number;
@@ -232,7 +234,7 @@ export class Reconstruction {
       const fused = this.fusion.addView(view, tmp);
       this.stageMs.fusion += performance.now() - t;
 
-      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, gaussians: g.count, merged: fused.merged, masks: 0 };
+      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: g.count, merged: fused.merged, masks: 0 };
       out.push(r);
       this.reports.push(r);
       if (!this.semantics) continue;

@@ -172,7 +172,64 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
       ['edge-aware hole fill + smoothing', fill.wallMs, fill.cpuMs, fill.cpuMs / sweep.cpuMs],
     ],
   };
-  return [t1, t2, await sensorStages(opts)];
+  return [t1, t2, await sensorStages(opts), await roomStereoStages(opts)];
+}
+
+/**
+ * Stereo-on-rooms stages per keyframe (source selection, texture measure, trust, planar fill) against the plane
+ * sweep of the same view in the same run: redkitchen frames 150..190 every 10 (real Kinect colour, 640x480; quick:
+ * 320x240), a synthetic room render when ../shared is absent.
+ */
+async function roomStereoStages(opts: { quick: boolean }): Promise<BenchTable> {
+  const { localTexture, refineView } = await import('../../lib/inference/depth/multi-view-stereo');
+  const { scoreSourceView, typicalSceneDepth } = await import('../../lib/inference/depth/source-views');
+  const kitchen = new URL('../../../shared/data/redkitchen/', import.meta.url);
+  const [w, h] = opts.quick ? [320, 240] : [640, 480];
+  let frames: Frame[];
+  let source: string;
+  if (existsSync(new URL('camera-intrinsics.txt', kitchen))) {
+    const { loadCaptureInput } = await import('../cli/load-capture');
+    frames = (await loadCaptureInput(kitchen.pathname, { views: { kind: 'list', indices: [0, 10, 20, 30, 40] } })).frames;
+    source = `redkitchen frames 150..190 every 10 (real Kinect colour, ${w}x${h}; the capture's intrinsics, not registered)`;
+  } else {
+    const { renderView, pose, intrinsics, defaultScene } = await import('../../tests/unit/depth/synthetic-scene');
+    const k = intrinsics(640, 480);
+    frames = [0, 0.05, 0.1, 0.15, 0.2].map((x, i) => renderView(defaultScene, k, pose(x, 0, 0), `s${i}`).frame);
+    source = `synthetic render (${w}x${h})`;
+  }
+  const views = frames.map((g) => makeStereoView(g, w, h));
+  const ref = 2, others = [0, 1, 3, 4];
+  const poses = others.map((i) => views[i].cameraToWorld);
+  const range = estimateDepthRange(views[ref].cameraToWorld, poses);
+  const srcIdx = selectSourceViews(views[ref].cameraToWorld, poses, 3, { camera: views[ref].camera, cameras: others.map((i) => views[i].camera) }).map((i) => others[i]);
+  const sweepOf = (i: number, src: number[]) => planeSweep(views[i], src.map((k) => views[k]), { ...range, planes: 128, window: 7, bestK: 2 });
+  const sweep = await timeIt(() => sweepOf(ref, srcIdx), 1);
+  const sweeps: (PlaneSweepResult | undefined)[] = [];
+  sweeps[ref] = sweepOf(ref, srcIdx);
+  for (const k of srcIdx) sweeps[k] = sweepOf(k, [ref, ...others.filter((o) => o !== k)].slice(0, 3));
+  const select = await timeIt(() => {
+    const d = typicalSceneDepth(views[ref].cameraToWorld, poses);
+    return poses.map((m) => scoreSourceView(views[ref].cameraToWorld, m, { sceneDepth: d, camera: views[ref].camera }));
+  }, 3);
+  const tex = await timeIt(() => localTexture(views[ref].gray, w, h), 3);
+  const refine = await timeIt(() => refineView(views, sweeps, ref, srcIdx), 3);
+  const r = refineView(views, sweeps, ref, srcIdx);
+  const flatFill = await timeIt(() => fillDepthHoles(r.filtered, views[ref].gray, w, h, { confidence: r.confidence, planar: false }), 3);
+  const planarFill = await timeIt(() => fillDepthHoles(r.filtered, views[ref].gray, w, h, { confidence: r.confidence, planar: true }), 3);
+  const ratio = (t: { cpuMs: number }) => t.cpuMs / sweep.cpuMs;
+  return {
+    title: `Stereo on rooms, stages per keyframe (${w}x${h})`,
+    columns: ['stage', 'wall ms', 'CPU ms', 'ratio (CPU) vs plane sweep'],
+    rows: [
+      ['baseline: plane sweep of the view (coarse-to-fine, 128 planes, 3 sources)', sweep.wallMs, sweep.cpuMs, 1],
+      ['source selection: overlap x parallax score of 4 candidates', select.wallMs, select.cpuMs, ratio(select)],
+      ['window texture (7x7 grey std, weak-texture test)', tex.wallMs, tex.cpuMs, ratio(tex)],
+      ['hole fill, zero-order (before)', flatFill.wallMs, flatFill.cpuMs, ratio(flatFill)],
+      ['hole fill, planar (now: slopes + extrapolation)', planarFill.wallMs, planarFill.cpuMs, ratio(planarFill)],
+      [`refineView: filters + texture + planar fill (now; ${(100 * r.trusted).toFixed(1)} % trusted, ${(100 * r.weakTexture).toFixed(1)} % weak texture)`, refine.wallMs, refine.cpuMs, ratio(refine)],
+    ],
+    notes: [source],
+  };
 }
 
 /**

@@ -3,7 +3,7 @@
  *     [--holdout-every 5 | --context i,j,k --targets a,b] [--scale 0.25] [--max-targets N]
  *     [--depth fastdepth|mvs|mvs-raw|mvs+fastdepth|device|all] [--renderer gaussians|forward-splat|both]
  *     [--nearest 4] [--gaussian-scale 0.5] [--png 3] [--png-depth mvs] [--out docs/img/results] [--json]
- *     [--registration auto|off] [--condition on|off] [--depth-size WxH]
+ *     [--registration auto|off] [--condition on|off] [--depth-size WxH] [--mvs-weights on|off]
  *
  * The reference protocol of ../shared/README.md on any posed capture: existing frames sorted by name, every
  * N-th held out as a target (or explicit --context / --targets indices into that sorted list), images
@@ -41,7 +41,7 @@ import { isIdentityDistortion } from '../../lib/inference/depth/lens-distortion'
 import { pixelMapBetween, resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
-import { refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
+import { pickSources, refinedConfidence, refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
 import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
 import { frameDepthToPinholeGrid, lumaOf, makeStereoView, remap, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
@@ -186,6 +186,11 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   // Device depth: conditioned (depth-conditioning.ts: edges, specks, z^2 noise, multi-view agreement against the
   // context views conditioned before it, in capture order) unless --condition off; --depth-size box-subsamples it
   // first (a phone-like 160x120 map from a 640x480 one).
+  const mvsWeightsArg = optString(args, 'mvs-weights', 'on')!;
+  if (!['on', 'off'].includes(mvsWeightsArg)) throw new UsageError(`--mvs-weights must be on or off, got "${mvsWeightsArg}"`);
+  const mvsWeights = mvsWeightsArg === 'on';
+  const mvsConfidence = new Map<number, Float32Array>();
+  const trust: Record<string, { trusted: number; weakTexture: number; sources: string[] }> = {};
   const condArg = optString(args, 'condition', 'on')!;
   if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
   const depthSizeArg = optString(args, 'depth-size');
@@ -250,7 +255,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     if (sweeps[k]) return sweeps[k]!;
     // Keyed on the sweep mode too: results of another algorithm must not be reused.
     // ... and on the cameras (a registered colour camera changes every sweep).
-    const camKey = createHash('sha1').update(context.join(',') + JSON.stringify(views[k].camera)).digest('hex').slice(0, 8);
+    // ... and on the sources chosen (a change of source selection changes every sweep).
+    const picked = pickSources(views, k).sources.map((s) => views[s].id);
+    const camKey = createHash('sha1').update(context.join(',') + JSON.stringify(views[k].camera) + picked.join(',')).digest('hex').slice(0, 8);
     const file = join(cdir, `sweep-${views[k].id}-${DEFAULT_PLANE_SWEEP_MODE}-ctx${camKey}.f32`);
     const n = W * H;
     if (existsSync(file) && existsSync(file + '.json')) {
@@ -365,6 +372,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
       timing.refineMs += performance.now() - t;
       if (depth['mvs-raw']) depth['mvs-raw'].set(k, sweeps[k]!.depth);
       if (depth.mvs) depth.mvs.set(k, r.filled);
+      mvsConfidence.set(k, refinedConfidence(r));
+      trust[views[k].id] = { trusted: +r.trusted.toFixed(4), weakTexture: +r.weakTexture.toFixed(4), sources: sweepSources[k].map((q) => views[q].id) };
       if (depth.fastdepth || depth['mvs+fastdepth']) {
         const m = frameDepthToPinholeGrid(v, mono.get(k)!);
         let fitted: Float32Array;
@@ -393,6 +402,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     progress.finish();
   }
 
+  if (Object.keys(trust).length)
+    log(`stereo trusted per view: ${Object.entries(trust).map(([id, t]) => `${id} ${(100 * t.trusted).toFixed(1)}% (weak texture ${(100 * t.weakTexture).toFixed(0)}%)`).join(', ')}`);
   if (fitFailures.length) log(`FastDepth could not be fitted in ${fitFailures.length} view(s) (no filtered stereo depth): ${fitFailures.map((f) => f.id).join(', ')}; raw FastDepth scale used there`);
   // --- render and score ---
   const rows: NovelViewRow[] = [];
@@ -425,8 +436,11 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           render = r.render;
           coverage = r.coverage;
         } else {
-          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
-          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale, confidenceOpacity: src === 'device' && condArg === 'on' ? 0 : undefined } });
+          // Stereo confidence (with the view's trust weight) weights the fusion only, as conditioned device depth
+          // does; --mvs-weights off gives every stereo pixel the same weight.
+          const mvsConf = src === 'mvs' && mvsWeights;
+          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
+          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale, confidenceOpacity: (src === 'device' && condArg === 'on') || mvsConf ? 0 : undefined } });
           timing.gaussianBuildMs += r.buildMs;
           timing.gaussianRenderMs += r.renderMs;
           render = r.rgb;
@@ -495,6 +509,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     best: best ? { renderer: best.renderer, depth: best.depth, psnr: best.psnr, ssim: best.ssim } : null,
     registration: registration && { intrinsics: registration.intrinsics, score: registration.score, initialScore: registration.initialScore },
     conditioning,
+    stereoTrust: trust,
     fastdepthFits: fits,
     fastdepthFitFailures: fitFailures,
     pngs,

@@ -17,7 +17,7 @@ import { rigidPoseProblem } from '../../capture/pose';
 import { pixelMapBetween, resampleDepthMap } from './depth-resample';
 import { fillDepthHoles } from './hole-fill';
 import { fillWithMonocular } from './monocular-hole-fill';
-import { refineView, sweepViewInputs, type RefineSettings, type SweepSettings } from './multi-view-stereo';
+import { refinedConfidence, refineView, sweepViewInputs, viewTrustWeight, type RefineSettings, type SweepSettings } from './multi-view-stereo';
 import { HeavyStages } from '../../gpu/heavy-stages';
 import type { PlaneSweepResult } from './plane-sweep';
 import { estimateDepthRange, selectSourceViews } from './source-views';
@@ -50,6 +50,11 @@ export interface DepthEstimate {
   depth: DepthMap;
   /** Set when a monocular map was fitted to metric depth (or filled stereo holes). */
   fit?: ScaleShiftFit;
+  /**
+   * Share of the view's pixels whose depth is trusted, 0..1: stereo, the pixels that survived the confidence,
+   * cross-view and texture tests (the rest is filled); device, the measured pixels; network / monocular, 0.
+   */
+  trusted: number;
   notes: string[];
 }
 
@@ -216,13 +221,16 @@ export class DepthEstimator {
             depth.confidence[i] = 0.1;
           }
       }
-      return { kind, depth, fit, notes };
+      return { kind, depth, fit, notes, trusted: (measured.length - holes) / measured.length };
     }
     if (kind === 'stereo') return this.stereo(index);
     if (kind === 'network' && isMultiView(this.options.network) && this.stereoIndex.length >= 2 && isStereoUsable(f)) {
       // A multi-view network (e.g. an exported DepthSplat) sees the frame with its best posed neighbours.
       const others = this.stereoIndex.filter((k) => k !== index);
-      const picked = selectSourceViews(f.cameraToWorld, others.map((k) => this.frames[k].cameraToWorld), (this.options.networkViews ?? 2) - 1).map(
+      const picked = selectSourceViews(f.cameraToWorld, others.map((k) => this.frames[k].cameraToWorld), (this.options.networkViews ?? 2) - 1, {
+        camera: f.intrinsics,
+        cameras: others.map((k) => this.frames[k].intrinsics),
+      }).map(
         (k) => others[k],
       );
       const views = [index, ...picked].map((k) => ({ image: this.frames[k].image, intrinsics: this.frames[k].intrinsics, cameraToWorld: this.frames[k].cameraToWorld }));
@@ -237,6 +245,7 @@ export class DepthEstimator {
         kind,
         depth: { width: k.width, height: k.height, data, intrinsics: k, confidence: data.map((d) => (d > 0 ? 0.5 : 0)) },
         notes: [`${net.id} with ${picked.map((q) => this.frames[q].id).join(', ')}`],
+        trusted: 0,
       };
     }
     const model = kind === 'network' ? this.options.network! : this.options.monocular!;
@@ -245,6 +254,7 @@ export class DepthEstimator {
       kind,
       depth: { width: k.width, height: k.height, data: raw, intrinsics: k, confidence: raw.map((d) => (d > 0 ? 0.3 : 0)) },
       notes: [`${model.id}: single view, scale as the model predicts it (no metric reference to fit against)`],
+      trusted: 0,
     };
   }
 
@@ -280,7 +290,9 @@ export class DepthEstimator {
     if (!others.length) throw new Error(`multi-view stereo needs at least 2 posed views, frame ${this.frames[i].id} has no posed neighbour`);
     const poses = others.map((k) => this.frames[k].cameraToWorld);
     const st = this.options.stereo ?? {};
-    const picked = selectSourceViews(this.frames[i].cameraToWorld, poses, st.sources ?? 3).map((k) => others[k]);
+    const cameras = others.map((k) => this.frames[k].intrinsics);
+    const picked = selectSourceViews(this.frames[i].cameraToWorld, poses, st.sources ?? 3, { camera: this.frames[i].intrinsics, cameras }).map((k) => others[k]);
+    if (!picked.length) throw new Error(`multi-view stereo: no usable source view for frame ${this.frames[i].id} (all too close, looking away or not overlapping)`);
     const idx = [i, ...picked];
     const range = st.near && st.far ? { near: st.near, far: st.far } : estimateDepthRange(this.frames[i].cameraToWorld, poses);
     const inp = sweepViewInputs(idx.map((k) => this.view(k)), 0, { ...st, sources: picked.length, ...range });
@@ -302,7 +314,9 @@ export class DepthEstimator {
     }
     const r = refineView(views, sweeps, i, own.sources, this.options.stereo);
     const v = this.view(i);
-    const notes = [`plane sweep against ${own.sources.map((k) => this.frames[k].id).join(', ')}`];
+    const notes = [
+      `plane sweep against ${own.sources.map((k) => this.frames[k].id).join(', ')}; ${(100 * r.trusted).toFixed(1)} % trusted, ${(100 * r.weakTexture).toFixed(1)} % weak texture, view weight ${viewTrustWeight(r.trusted).toFixed(2)}`,
+    ];
     let pinhole = r.filled;
     let fit: ScaleShiftFit | undefined;
     if (this.options.monocularHoleFill && this.options.monocular) {
@@ -313,9 +327,10 @@ export class DepthEstimator {
       notes.push(`holes filled with ${this.options.monocular.id} fitted to stereo (${fit.inliers}/${fit.samples} inliers)`);
     }
     const data = pinholeDepthToFrameGrid(v, pinhole);
-    // Confidence: the filter's where stereo survived, low where filled.
-    const confPin = r.confidence.map((c, p) => (r.filtered[p] > 0 ? c : pinhole[p] > 0 ? 0.1 : 0));
+    // Confidence: the filter's where stereo survived, low where filled, times the view's trust weight (a view
+    // stereo barely trusts contributes less to the fusion).
+    const confPin = refinedConfidence({ ...r, filled: pinhole });
     const confidence = v.frameIntrinsics.distortion ? remap(confPin, v.width, v.height, 1, distortedToPinholeMap(v.frameIntrinsics)) : confPin;
-    return { kind: 'stereo', depth: { width: v.width, height: v.height, data, intrinsics: v.frameIntrinsics, confidence }, fit, notes };
+    return { kind: 'stereo', depth: { width: v.width, height: v.height, data, intrinsics: v.frameIntrinsics, confidence }, fit, notes, trusted: r.trusted };
   }
 }

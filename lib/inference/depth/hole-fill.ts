@@ -15,6 +15,67 @@ export interface HoleFillOptions {
   filledWeight?: number;
   /** Joint-bilateral smoothing passes over the whole map after filling (default 1; 0 = none). */
   smoothPasses?: number;
+  /**
+   * Planar filling (default false): every known pixel carries the slope of the field around it (a weighted plane
+   * fit over its same-coloured known neighbours, in inverse depth: a plane in the world is affine in the image), a
+   * hole takes its neighbours' values extrapolated along their slopes and inherits their mean slope. A slanted
+   * textureless wall or floor is then filled with its plane, not with the mean of its borders.
+   */
+  planar?: boolean;
+}
+
+/** Radius of the plane fit behind a known pixel's slope (9x9 window). */
+const SLOPE_RADIUS = 4;
+/** A slope is kept only where the fit's RMS residual is below this share of the value (noisy fits extrapolate noise). */
+const SLOPE_MAX_RESIDUAL = 0.02;
+
+/**
+ * Per known pixel (weight > 0), the slope (d/dx, d/dy) of `values` from a weighted least-squares plane over the
+ * known pixels within SLOPE_RADIUS whose guide colour is close (weights x colour weight): interleaved x, y.
+ * Zero where too few neighbours, degenerate geometry or a poor fit.
+ */
+export function fieldSlopes(values: Float32Array, weights: Float32Array, guide: Float32Array, w: number, h: number, sigmaColor = 0.06): Float32Array {
+  checkSizes(values, guide, w, h);
+  const out = new Float32Array(2 * w * h);
+  const inv2s2 = 1 / (2 * sigmaColor ** 2);
+  const R = SLOPE_RADIUS;
+  for (let y = 0; y < h; y++)
+    for (let x = 0; x < w; x++) {
+      const i = y * w + x;
+      if (!(weights[i] > 0)) continue;
+      const g = guide[i];
+      let sw = 0, sx = 0, sy = 0, sxx = 0, sxy = 0, syy = 0, sv = 0, sxv = 0, syv = 0, svv = 0, count = 0;
+      for (let dy = -R; dy <= R; dy++) {
+        const yy = y + dy;
+        if (yy < 0 || yy >= h) continue;
+        for (let dx = -R; dx <= R; dx++) {
+          const xx = x + dx;
+          if (xx < 0 || xx >= w) continue;
+          const j = yy * w + xx;
+          const wj = weights[j];
+          if (!(wj > 0)) continue;
+          const dg = guide[j] - g;
+          const ww = wj * Math.exp(-dg * dg * inv2s2);
+          const v = values[j] - values[i];
+          sw += ww; sx += ww * dx; sy += ww * dy; sxx += ww * dx * dx; sxy += ww * dx * dy; syy += ww * dy * dy;
+          sv += ww * v; sxv += ww * dx * v; syv += ww * dy * v; svv += ww * v * v;
+          count++;
+        }
+      }
+      if (count < 12) continue;
+      // Centred normal equations for the slopes (the offset is eliminated).
+      const mx = sx / sw, my = sy / sw, mv = sv / sw;
+      const cxx = sxx / sw - mx * mx, cxy = sxy / sw - mx * my, cyy = syy / sw - my * my;
+      const cxv = sxv / sw - mx * mv, cyv = syv / sw - my * mv, cvv = svv / sw - mv * mv;
+      const det = cxx * cyy - cxy * cxy;
+      if (!(det > 0.25 * (cxx + cyy) ** 2 * 0.1)) continue;
+      const gx = (cyy * cxv - cxy * cyv) / det, gy = (cxx * cyv - cxy * cxv) / det;
+      const resid = Math.max(0, cvv - gx * cxv - gy * cyv);
+      if (Math.sqrt(resid) > SLOPE_MAX_RESIDUAL * Math.abs(values[i])) continue;
+      out[2 * i] = gx;
+      out[2 * i + 1] = gy;
+    }
+  return out;
 }
 
 function checkSizes(depth: Float32Array, guide: Float32Array, w: number, h: number): void {
@@ -84,17 +145,20 @@ export function fillField(
   };
   let holes = n - known;
   const nextInv = new Float32Array(n), nextWt = new Float32Array(n);
+  const slope = opts.planar ? fieldSlopes(inv, wt, guide, w, h, opts.sigmaColor) : null;
+  const nextSlope = slope ? new Float32Array(slope.length) : null;
   for (let step = 1; holes > 0; step *= 2) {
     // Two sweeps per distance let a filled front advance before the stride doubles.
     for (let rep = 0; rep < 2 && holes > 0; rep++) {
       nextInv.set(inv);
       nextWt.set(wt);
+      if (slope) nextSlope!.set(slope);
       for (let y = 0; y < h; y++)
         for (let x = 0; x < w; x++) {
           const i = y * w + x;
           if (wt[i] > 0) continue;
           const g = guide[i];
-          let s = 0, sw = 0, wmax = 0;
+          let s = 0, sw = 0, wmax = 0, sgx = 0, sgy = 0;
           for (let dy = -step; dy <= step; dy += step) {
             const yy = y + dy;
             if (yy < 0 || yy >= h) continue;
@@ -105,7 +169,16 @@ export function fillField(
               const wj = wt[j];
               if (wj <= 0) continue;
               const ww = wj * cw(g, guide[j]);
-              s += ww * inv[j];
+              if (slope) {
+                // The neighbour's value carried along its slope to this pixel (dx, dy point from here to it).
+                const gx = slope[2 * j], gy = slope[2 * j + 1];
+                // Capped at half the neighbour's value: a slope is local, far extrapolation must not run away.
+                const lim = 0.5 * Math.abs(inv[j]);
+                const ext = -gx * dx - gy * dy;
+                s += ww * (inv[j] + (ext > lim ? lim : ext < -lim ? -lim : ext));
+                sgx += ww * gx;
+                sgy += ww * gy;
+              } else s += ww * inv[j];
               sw += ww;
               if (wj > wmax) wmax = wj;
             }
@@ -113,11 +186,16 @@ export function fillField(
           if (sw > 1e-12) {
             nextInv[i] = s / sw;
             nextWt[i] = wmax * filledWeight;
+            if (slope) {
+              nextSlope![2 * i] = sgx / sw;
+              nextSlope![2 * i + 1] = sgy / sw;
+            }
             holes--;
           }
         }
       inv.set(nextInv);
       wt.set(nextWt);
+      if (slope) slope.set(nextSlope!);
     }
     if (step > 2 * Math.max(w, h)) break;
   }

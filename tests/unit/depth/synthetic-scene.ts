@@ -10,8 +10,10 @@ export interface Scene {
   /** Card rectangle [x0, x1] x [y0, y1] at z = -cardDepth; none when cardDepth is 0. */
   cardDepth: number;
   card: [number, number, number, number];
-  /** Region of the wall (x > flatFromX) with constant grey: no texture. */
+  /** Region of the wall (flatFromX < x < flatToX) with constant grey: no texture. */
   flatFromX: number;
+  /** End of the flat region (default: none, it runs to the right). */
+  flatToX?: number;
 }
 
 export const defaultScene: Scene = { wallDepth: 3, cardDepth: 2, card: [-0.35, 0.25, -0.3, 0.3], flatFromX: 0.9 };
@@ -72,7 +74,7 @@ export function renderView(scene: Scene, k: Intrinsics, c2w: Float64Array, id: s
           if (t === Infinity) {
             t = (-scene.wallDepth - oz) / dzw;
             const px = ox + t * dx, py = oy + t * dy;
-            val = px > scene.flatFromX ? 0.55 : 0.1 + 0.8 * noise(px, py, 0.08, 3);
+            val = px > scene.flatFromX && px < (scene.flatToX ?? Infinity) ? 0.55 : 0.1 + 0.8 * noise(px, py, 0.08, 3);
           }
           g += val / 4;
           // Depth along the camera's -z of this sample: t times the ray's -z component in camera space (1).
