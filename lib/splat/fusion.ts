@@ -41,6 +41,7 @@
 import { GaussianScene, shRestCount } from './gaussian-scene';
 import { SpatialHash, HASH_LEVELS } from './spatial-hash';
 import type { SceneChangeListener } from './scene-delta';
+import { KINECT_NOISE, type DepthNoiseModel } from '../inference/depth/depth-conditioning';
 
 export interface FusionOptions {
   /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
@@ -62,6 +63,28 @@ export interface FusionOptions {
   baseCell?: number;
   /** Show the weighted mean colour and position of an element's kept observations (default true); false = the winner's own. */
   blend?: boolean;
+  /**
+   * Depth noise of the observations, sigma(z) = a + b (z - 0.4)^2 metres at range z from the view's camera (default:
+   * the Kinect v1 model of depth-conditioning.ts, a 0.0012, b 0.0019; null = none). Used only when addView is given the
+   * view's camera origin.
+   */
+  depthNoise?: DepthNoiseModel | null;
+  /** Layers within depthSigmas x sigma(z) + poseError along the normal are one surface (default 3). */
+  depthSigmas?: number;
+  /** Pose error between views, metres (default 0.01: a 1 cm registration residual splits one wall into two layers). */
+  poseError?: number;
+  /**
+   * Surface-density limit (default 2): an incoming Gaussian that falls inside an existing element's footprint adds
+   * no element unless its sample spacing is finer than the element's by more than this factor; it is averaged into
+   * the element's observation from its view instead. 0 = no limit (every view adds its unmatched samples).
+   */
+  densityRatio?: number;
+}
+
+/** Per-view facts addView can use. */
+export interface FusionViewInfo {
+  /** Camera centre of the view (world), for the depth-noise tolerance. */
+  origin?: ArrayLike<number>;
 }
 
 export interface FusionReport {
@@ -71,6 +94,8 @@ export interface FusionReport {
   merged: number;
   /** Of those, how many became the element's winner (better observed). */
   replaced: number;
+  /** Gaussians of the view averaged into an element another Gaussian of the same view had matched (surface already dense enough). */
+  absorbed: number;
   /** Elements plus incoming Gaussians evicted for the budget. */
   evicted: number;
   /** Observations discarded because the element already kept maxAlternates better ones. */
@@ -109,6 +134,8 @@ export function copyGaussian(src: GaussianScene, i: number, dst: GaussianScene, 
 }
 
 const NONE = -1;
+/** match[] of an incoming Gaussian averaged into another Gaussian's observation of the same view. */
+const ABSORBED = -2;
 
 export class SceneFusion {
   readonly scene: GaussianScene;
@@ -118,7 +145,18 @@ export class SceneFusion {
   readonly maxAlternates: number;
   readonly evictSlack: number;
   readonly blend: boolean;
+  readonly depthNoise: DepthNoiseModel | null;
+  readonly depthSigmas: number;
+  readonly poseError: number;
+  readonly densityRatio: number;
   private hash: SpatialHash;
+  /** Per addView: the incoming Gaussian that took each element, and per taker the weighted sums of its group. */
+  private claimer = new Int32Array(0);
+  private groupW = new Float64Array(0);
+  private groupCol = new Float64Array(0);
+  private groupPos = new Float64Array(0);
+  /** One observation being built (the group's mean). */
+  private obs: GaussianScene;
   /** Per element: the winner's own colour and position (the scene shows the blend). */
   private rawCol = new Float32Array(0);
   private rawPos = new Float32Array(0);
@@ -150,6 +188,15 @@ export class SceneFusion {
     this.evictSlack = num(opts.evictSlack, 0.02, 'evictSlack', 0, 0.5);
     this.hash = new SpatialHash(num(opts.baseCell, 0.001, 'baseCell', 1e-9, 1e6));
     this.blend = opts.blend ?? true;
+    const dn = opts.depthNoise === undefined ? KINECT_NOISE : opts.depthNoise;
+    if (dn && !(Number.isFinite(dn.a) && Number.isFinite(dn.b) && dn.a >= 0 && dn.b >= 0))
+      throw new Error(`SceneFusion: option depthNoise must have finite a, b >= 0, got ${JSON.stringify(dn)}`);
+    this.depthNoise = dn;
+    this.depthSigmas = num(opts.depthSigmas, 3, 'depthSigmas', 0, 20);
+    this.poseError = num(opts.poseError, 0.01, 'poseError', 0, 1e6);
+    this.densityRatio = num(opts.densityRatio, 2, 'densityRatio', 0, 16);
+    this.obs = new GaussianScene({ budget: 1, shDegree: scene.shDegree, bankDim: 1, initialCapacity: 1 });
+    this.obs.allocate(1);
     this.pool = new GaussianScene({
       budget: Math.max(1, this.maxAlternates * scene.budget),
       shDegree: scene.shDegree,
@@ -188,7 +235,7 @@ export class SceneFusion {
    * Fuses the Gaussians source[range] observed by view `viewIndex` (their sourceView is set to it).
    * The view must not be present yet: use replaceView for a re-scan.
    */
-  addView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }): FusionReport {
+  addView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }, view?: FusionViewInfo): FusionReport {
     const scene = this.scene;
     if (!Number.isInteger(viewIndex) || viewIndex < 0 || viewIndex >= 0xffff)
       throw new Error(`SceneFusion.addView: viewIndex must be an integer in 0..65534, got ${viewIndex}`);
@@ -211,79 +258,147 @@ export class SceneFusion {
     const stamp = ++this.call;
     const match = new Int32Array(n);
     const hash = this.hash;
-    const mr = this.mergeRadius, minDot = this.minNormalDot, nr = this.normalRadius, inr2 = 1 / (nr * nr);
-    const steps = Math.ceil((nr - 1) / 2);
-    const pos = scene.positions, rot = scene.rotations;
+    const mr = this.mergeRadius, minDot = this.minNormalDot, nr = this.normalRadius, dr = this.densityRatio;
+    const pos = scene.positions, rot = scene.rotations, sca = scene.scales;
     const st = this.stamp;
+    this.ensureScratch(n);
+    const claimer = this.claimer, gw = this.groupW, gc = this.groupCol, gp = this.groupPos;
+    const sc = source.colors;
+    const o = view?.origin;
+    if (o && !(o.length >= 3 && Number.isFinite(o[0] + o[1] + o[2])))
+      throw new Error('SceneFusion.addView: view.origin must be three finite numbers');
+    const noise = o ? this.depthNoise : null;
+    const ks = this.depthSigmas, pe = this.poseError;
+    let absorbed = 0;
     for (let t = 0; t < n; t++) {
       const j = start + t;
       const x = sp[j * 3], y = sp[j * 3 + 1], z = sp[j * 3 + 2];
-      const rho = mr * Math.min(ss[j * 3], ss[j * 3 + 1]);
+      const sIn = Math.min(ss[j * 3], ss[j * 3 + 1]);
+      const rho = mr * sIn;
       const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
       const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
       const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
-      // Candidates within a cylinder (radius rho, half-height nr*rho along the normal), gathered as rho-boxes
-      // strung along the normal every 2 rho (a box around the whole tilted cylinder visits ~20x the cells).
-      const rho2 = rho * rho, hh = nr * rho;
-      let best = NONE, bestD2 = Infinity;
-      const level = hash.levelFor(2 * rho);
-      for (let o = -steps; o <= steps; o++)
-      for (let lv = level > 0 ? level - 1 : 0; lv <= level + 1 && lv < HASH_LEVELS; lv++) {
+      // Along the normal: the larger of nr*rho and the physical tolerance (depth noise at this range + pose error).
+      let hh = nr * rho;
+      if (noise) {
+        const ex = x - o![0], ey = y - o![1], ez = z - o![2];
+        const r = Math.max(0.4, Math.sqrt(ex * ex + ey * ey + ez * ez)) - 0.4;
+        hh = Math.max(hh, ks * (noise.a + noise.b * r * r) + pe);
+      } else hh = Math.max(hh, pe);
+      const ihh2 = 1 / (hh * hh);
+      // Tangentially: within rho of an element it may take (one Gaussian per element per view), or within the
+      // footprint of an element whose spacing is at most dr x ours (the surface is dense enough there already).
+      const reach = dr > 1 ? dr * rho : rho;
+      const sMaxAbsorb = dr * sIn;
+      let best = NONE, bestD2 = Infinity, bestFree = false;
+      const level = hash.levelFor(2 * rho), top = hash.levelFor(2 * reach);
+      for (let lv = level > 0 ? level - 1 : 0; lv <= top + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
-        const ox = x + nx * o * 2 * rho, oy = y + ny * o * 2 * rho, oz = z + nz * o * 2 * rho;
-        const x0 = Math.floor((ox - rho) / c), x1 = Math.floor((ox + rho) / c);
-        const y0 = Math.floor((oy - rho) / c), y1 = Math.floor((oy + rho) / c);
-        const z0 = Math.floor((oz - rho) / c), z1 = Math.floor((oz + rho) / c);
-        for (let ix = x0; ix <= x1; ix++)
-          for (let iy = y0; iy <= y1; iy++)
-            for (let iz = z0; iz <= z1; iz++)
-              for (let en = hash.head(lv, ix, iy, iz); en !== NONE; en = hash.nextEntry(en)) {
-                const e = hash.idOf(en);
-                if (st[e] === stamp) continue;
-                const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
-                const dn = dx * nx + dy * ny + dz * nz;
-                const dt2 = dx * dx + dy * dy + dz * dz - dn * dn;
-                if (dt2 >= rho2 || dn * dn >= hh * hh) continue;
-                // Distance with the normal offset discounted by nr: the tangentially nearest wins among layers.
-                const d2 = dt2 + dn * dn * inr2;
-                if (d2 >= bestD2) continue;
-                const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
-                const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
-                const dot =
-                  (2 * (ex * ez + ew * ey) * nx + 2 * (ey * ez - ew * ex) * ny + (1 - 2 * (ex * ex + ey * ey)) * nz) * ei;
-                if (dot < minDot) continue;
-                best = e;
-                bestD2 = d2;
-              }
+        // Elements on level lv have 2 rho_e <= c: no need to look farther than c/2 (or rho) for them.
+        const rq = Math.max(rho, Math.min(reach, 0.5 * c));
+        // The cylinder (radius rq, half-height hh along the normal) as rq-boxes strung along the normal every 2 rq,
+        // nearest layer first: once a free candidate beats anything a farther box could hold, stop.
+        const steps = Math.max(0, Math.ceil((hh / rq - 1) / 2));
+        for (let oi = 0; oi <= 2 * steps; oi++) {
+          const off = oi & 1 ? (oi + 1) >> 1 : -(oi >> 1);
+          if (bestFree && off !== 0) {
+            const dmin = (2 * Math.abs(off) - 1) * rq;
+            if (dmin * dmin * ihh2 >= bestD2) break;
+          }
+          const ox = x + nx * off * 2 * rq, oy = y + ny * off * 2 * rq, oz = z + nz * off * 2 * rq;
+          const x0 = Math.floor((ox - rq) / c), x1 = Math.floor((ox + rq) / c);
+          const y0 = Math.floor((oy - rq) / c), y1 = Math.floor((oy + rq) / c);
+          const z0 = Math.floor((oz - rq) / c), z1 = Math.floor((oz + rq) / c);
+          for (let ix = x0; ix <= x1; ix++)
+            for (let iy = y0; iy <= y1; iy++)
+              for (let iz = z0; iz <= z1; iz++)
+                for (let en = hash.head(lv, ix, iy, iz); en !== NONE; en = hash.nextEntry(en)) {
+                  const e = hash.idOf(en);
+                  const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
+                  const dn = dx * nx + dy * ny + dz * nz;
+                  if (dn * dn >= hh * hh) continue;
+                  const dt2 = dx * dx + dy * dy + dz * dz - dn * dn;
+                  const sE = Math.min(sca[e * 3], sca[e * 3 + 1]);
+                  // The element's footprint counts when it is not coarser than dr x our spacing.
+                  const absorbable = sE <= sMaxAbsorb;
+                  const rc = absorbable && mr * sE > rho ? mr * sE : rho;
+                  if (dt2 >= rc * rc) continue;
+                  const free = st[e] !== stamp;
+                  if (!free && !absorbable) continue;
+                  // Normalised distance (tangential by the reach used, normal by the tolerance); a free element
+                  // (not yet taken by this view) beats a taken one.
+                  const d2 = dt2 / (rc * rc) + dn * dn * ihh2;
+                  if (bestFree && !free) continue;
+                  if (d2 >= bestD2 && free === bestFree) continue;
+                  const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
+                  const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
+                  const dot =
+                    (2 * (ex * ez + ew * ey) * nx + 2 * (ey * ez - ew * ex) * ny + (1 - 2 * (ex * ex + ey * ey)) * nz) * ei;
+                  if (dot < minDot) continue;
+                  best = e;
+                  bestD2 = d2;
+                  bestFree = free;
+                }
+        }
       }
-      match[t] = best;
-      if (best !== NONE) st[best] = stamp;
+      const w = sw[j] > 0 ? sw[j] : 1e-30;
+      if (best === NONE) match[t] = NONE;
+      else if (bestFree) {
+        // This view's observation of element `best`; later Gaussians of the view in its footprint are averaged in.
+        match[t] = best;
+        st[best] = stamp;
+        claimer[best] = t;
+        gw[t] = w;
+        gc[t * 3] = w * sc[j * 3]; gc[t * 3 + 1] = w * sc[j * 3 + 1]; gc[t * 3 + 2] = w * sc[j * 3 + 2];
+        gp[t * 3] = w * x; gp[t * 3 + 1] = w * y; gp[t * 3 + 2] = w * z;
+      } else {
+        match[t] = ABSORBED;
+        absorbed++;
+        const c = claimer[best];
+        gw[c] += w;
+        gc[c * 3] += w * sc[j * 3]; gc[c * 3 + 1] += w * sc[j * 3 + 1]; gc[c * 3 + 2] += w * sc[j * 3 + 2];
+        gp[c * 3] += w * x; gp[c * 3 + 1] += w * y; gp[c * 3 + 2] += w * z;
+      }
     }
 
     // Merge matched observations (element indices are stable until eviction below).
-    const report: FusionReport = { added: 0, merged: 0, replaced: 0, evicted: 0, droppedAlternates: 0 };
+    const report: FusionReport = { added: 0, merged: 0, replaced: 0, absorbed, evicted: 0, droppedAlternates: 0 };
+    const obs = this.obs;
     let nNew = 0;
     for (let t = 0; t < n; t++) {
       const e = match[t];
+      if (e === ABSORBED) continue;
       if (e === NONE) {
         nNew++;
         continue;
       }
       report.merged++;
       const j = start + t;
-      const prevView = source.sourceView[j];
-      source.sourceView[j] = viewIndex;
-      if (sw[j] > scene.weight[e]) {
+      // The view's observation: its Gaussian at the mean colour and position of the samples it stands for. When
+      // it is finer than the element (but within the density limit) it takes the element's footprint, so the
+      // samples averaged into it leave no holes.
+      copyGaussian(source, j, obs, 0);
+      obs.sourceView[0] = viewIndex;
+      const iw = 1 / gw[t];
+      for (let c = 0; c < 3; c++) {
+        obs.colors[c] = gc[t * 3 + c] * iw;
+        obs.positions[c] = gp[t * 3 + c] * iw;
+      }
+      const sIn = Math.min(ss[j * 3], ss[j * 3 + 1]), sE = Math.min(sca[e * 3], sca[e * 3 + 1]);
+      if (sE > sIn && sE <= dr * sIn) {
+        for (let c = 0; c < 3; c++) obs.scales[c] = sca[e * 3 + c];
+        for (let c = 0; c < 4; c++) obs.rotations[c] = rot[e * 4 + c];
+      }
+      if (obs.weight[0] > scene.weight[e]) {
         // The old winner (its own colour and position, not the blend) becomes an alternate; the better observation takes the element.
         this.showRaw(e);
         if (!this.addAlternate(e, scene, e)) report.droppedAlternates++;
-        copyGaussian(source, j, scene, e);
+        copyGaussian(obs, 0, scene, e);
         this.keepRaw(e);
         this.changes?.written(e);
         report.replaced++;
-      } else if (!this.addAlternate(e, source, j)) report.droppedAlternates++;
-      source.sourceView[j] = prevView;
+      } else if (!this.addAlternate(e, obs, 0)) report.droppedAlternates++;
       this.refresh(e);
     }
 
@@ -394,9 +509,9 @@ export class SceneFusion {
   }
 
   /** A re-scanned view replaces its previous Gaussians. */
-  replaceView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }): FusionReport & RemoveReport {
+  replaceView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }, view?: FusionViewInfo): FusionReport & RemoveReport {
     const r = this.viewSet.has(viewIndex) ? this.removeView(viewIndex) : { removed: 0, restored: 0 };
-    return { ...this.addView(viewIndex, source, range), ...r };
+    return { ...this.addView(viewIndex, source, range, view), ...r };
   }
 
   // ---- internals ----
@@ -441,6 +556,14 @@ export class SceneFusion {
     const iw = 1 / w;
     s.colors[e * 3] = r * iw; s.colors[e * 3 + 1] = g * iw; s.colors[e * 3 + 2] = b * iw;
     s.positions[e * 3] = x * iw; s.positions[e * 3 + 1] = y * iw; s.positions[e * 3 + 2] = z * iw;
+  }
+
+  private ensureScratch(n: number): void {
+    if (this.claimer.length < this.altHead.length) this.claimer = new Int32Array(this.altHead.length);
+    if (this.groupW.length >= n) return;
+    this.groupW = new Float64Array(n);
+    this.groupCol = new Float64Array(n * 3);
+    this.groupPos = new Float64Array(n * 3);
   }
 
   private ensureElements(cap: number): void {
