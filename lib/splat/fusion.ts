@@ -270,28 +270,41 @@ export class SceneFusion {
     const noise = o ? this.depthNoise : null;
     const ks = this.depthSigmas, pe = this.poseError;
     let absorbed = 0;
+    const mr2 = mr * mr;
     for (let t = 0; t < n; t++) {
       const j = start + t;
       const x = sp[j * 3], y = sp[j * 3 + 1], z = sp[j * 3 + 2];
-      const sIn = Math.min(ss[j * 3], ss[j * 3 + 1]);
-      const rho = mr * sIn;
+      const sxi = ss[j * 3], syi = ss[j * 3 + 1];
+      const sIn = Math.min(sxi, syi), sMax = Math.max(sxi, syi);
+      const isx2 = 1 / (sxi * sxi), isy2 = 1 / (syi * syi);
+      const rho = mr * sMax;
       const qx = sr[j * 4], qy = sr[j * 4 + 1], qz = sr[j * 4 + 2], qw = sr[j * 4 + 3];
-      const qi = 1 / (qx * qx + qy * qy + qz * qz + qw * qw);
-      const nx = 2 * (qx * qz + qw * qy) * qi, ny = 2 * (qy * qz - qw * qx) * qi, nz = 1 - 2 * (qx * qx + qy * qy) * qi;
+      const qi = 2 / (qx * qx + qy * qy + qz * qz + qw * qw);
+      // Local axes of the incoming Gaussian: x (tilt direction, sigma sxi), y (syi), normal z.
+      const ax = 1 - (qy * qy + qz * qz) * qi, ay = (qx * qy + qw * qz) * qi, az = (qx * qz - qw * qy) * qi;
+      const bx = (qx * qy - qw * qz) * qi, by = 1 - (qx * qx + qz * qz) * qi, bz = (qy * qz + qw * qx) * qi;
+      const nx = (qx * qz + qw * qy) * qi, ny = (qy * qz - qw * qx) * qi, nz = 1 - (qx * qx + qy * qy) * qi;
       // Along the normal: the larger of nr*rho and the physical tolerance (depth noise at this range + pose error).
-      let hh = nr * rho;
+      let hh = nr * mr * sIn;
       if (noise) {
         const ex = x - o![0], ey = y - o![1], ez = z - o![2];
         const r = Math.max(0.4, Math.sqrt(ex * ex + ey * ey + ez * ez)) - 0.4;
         hh = Math.max(hh, ks * (noise.a + noise.b * r * r) + pe);
       } else hh = Math.max(hh, pe);
       const ihh2 = 1 / (hh * hh);
-      // Tangentially: within rho of an element it may take (one Gaussian per element per view), or within the
-      // footprint of an element whose spacing is at most dr x ours (the surface is dense enough there already).
+      // In the plane: within mergeRadius sigmas of our own footprint (ellipse) for an element we may take (one
+      // Gaussian per element per view), or within mergeRadius sigmas of the footprint of an element whose spacing
+      // is at most dr x ours (the surface is dense enough there already: we are averaged into it).
       const reach = dr > 1 ? dr * rho : rho;
       const sMaxAbsorb = dr * sIn;
       let best = NONE, bestD2 = Infinity, bestFree = false;
       const level = hash.levelFor(2 * rho), top = hash.levelFor(2 * reach);
+      // Two passes: the Gaussian's own layer first (nr rho along the normal, a few boxes), the whole tolerance
+      // only when nothing matched there (the first time two views' layers of a surface meet).
+      const h0 = Math.min(hh, nr * mr * sIn);
+      for (let pass = 0; pass < 2; pass++) {
+      const hq = pass === 0 ? h0 : hh;
+      if (pass === 1 && (best !== NONE || h0 >= hh)) break;
       for (let lv = level > 0 ? level - 1 : 0; lv <= top + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
@@ -299,7 +312,7 @@ export class SceneFusion {
         const rq = Math.max(rho, Math.min(reach, 0.5 * c));
         // The cylinder (radius rq, half-height hh along the normal) as rq-boxes strung along the normal every 2 rq,
         // nearest layer first: once a free candidate beats anything a farther box could hold, stop.
-        const steps = Math.max(0, Math.ceil((hh / rq - 1) / 2));
+        const steps = Math.max(0, Math.ceil((hq / rq - 1) / 2));
         for (let oi = 0; oi <= 2 * steps; oi++) {
           const off = oi & 1 ? (oi + 1) >> 1 : -(oi >> 1);
           if (bestFree && off !== 0) {
@@ -317,29 +330,37 @@ export class SceneFusion {
                   const e = hash.idOf(en);
                   const dx = pos[e * 3] - x, dy = pos[e * 3 + 1] - y, dz = pos[e * 3 + 2] - z;
                   const dn = dx * nx + dy * ny + dz * nz;
-                  if (dn * dn >= hh * hh) continue;
-                  const dt2 = dx * dx + dy * dy + dz * dz - dn * dn;
-                  const sE = Math.min(sca[e * 3], sca[e * 3 + 1]);
-                  // The element's footprint counts when it is not coarser than dr x our spacing.
-                  const absorbable = sE <= sMaxAbsorb;
-                  const rc = absorbable && mr * sE > rho ? mr * sE : rho;
-                  if (dt2 >= rc * rc) continue;
+                  if (dn * dn >= hq * hq) continue;
                   const free = st[e] !== stamp;
+                  const sxe = sca[e * 3], sye = sca[e * 3 + 1];
+                  // The element's footprint counts when it is not coarser than dr x our spacing.
+                  const absorbable = (sxe < sye ? sxe : sye) <= sMaxAbsorb;
                   if (!free && !absorbable) continue;
-                  // Normalised distance (tangential by the reach used, normal by the tolerance); a free element
-                  // (not yet taken by this view) beats a taken one.
-                  const d2 = dt2 / (rc * rc) + dn * dn * ihh2;
+                  const ui = dx * ax + dy * ay + dz * az, vi = dx * bx + dy * by + dz * bz;
+                  let m2 = free ? ui * ui * isx2 + vi * vi * isy2 : Infinity;
+                  if (m2 >= mr2) m2 = Infinity;
+                  const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
+                  const ei = 2 / (ex * ex + ey * ey + ez * ez + ew * ew);
+                  if (absorbable) {
+                    // Offset in the element's own frame, against its own sigmas.
+                    const ue = dx * (1 - (ey * ey + ez * ez) * ei) + dy * (ex * ey + ew * ez) * ei + dz * (ex * ez - ew * ey) * ei;
+                    const ve = dx * (ex * ey - ew * ez) * ei + dy * (1 - (ex * ex + ez * ez) * ei) + dz * (ey * ez + ew * ex) * ei;
+                    const m2e = (ue * ue) / (sxe * sxe) + (ve * ve) / (sye * sye);
+                    if (m2e < mr2 && m2e < m2) m2 = m2e;
+                  }
+                  if (m2 === Infinity) continue;
+                  // Normalised distance (in the plane by the footprint, along the normal by the tolerance); a free
+                  // element (not yet taken by this view) beats a taken one.
+                  const d2 = m2 / mr2 + dn * dn * ihh2;
                   if (bestFree && !free) continue;
                   if (d2 >= bestD2 && free === bestFree) continue;
-                  const ex = rot[e * 4], ey = rot[e * 4 + 1], ez = rot[e * 4 + 2], ew = rot[e * 4 + 3];
-                  const ei = 1 / (ex * ex + ey * ey + ez * ez + ew * ew);
-                  const dot =
-                    (2 * (ex * ez + ew * ey) * nx + 2 * (ey * ez - ew * ex) * ny + (1 - 2 * (ex * ex + ey * ey)) * nz) * ei;
+                  const dot = (ex * ez + ew * ey) * ei * nx + (ey * ez - ew * ex) * ei * ny + (1 - (ex * ex + ey * ey) * ei) * nz;
                   if (dot < minDot) continue;
                   best = e;
                   bestD2 = d2;
                   bestFree = free;
                 }
+          }
         }
       }
       const w = sw[j] > 0 ? sw[j] : 1e-30;
@@ -653,7 +674,8 @@ export class SceneFusion {
 
   private insertElement(e: number): void {
     const s = this.scene;
-    const rho = this.mergeRadius * Math.min(s.scales[e * 3], s.scales[e * 3 + 1]);
+    // Registered by its larger in-plane sigma: the footprint an incoming Gaussian may fall into reaches that far.
+    const rho = this.mergeRadius * Math.max(s.scales[e * 3], s.scales[e * 3 + 1]);
     if (!(rho > 0) || !Number.isFinite(rho)) return;
     const x = s.positions[e * 3], y = s.positions[e * 3 + 1], z = s.positions[e * 3 + 2];
     if (!Number.isFinite(x + y + z)) return;
