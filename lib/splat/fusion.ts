@@ -53,7 +53,10 @@ export interface FusionOptions {
    * rho; 1 = the isotropic ball.
    */
   normalRadius?: number;
-  /** Smallest dot product of two normals of the same surface (default 0.5, i.e. within 60°). */
+  /**
+   * Smallest dot product of two normals of the same surface (default 0.3, i.e. within 73°: normals from noisy sensor
+   * depth scatter by tens of degrees at a 5 mm spacing; the two sides of a thin wall, dot ~ -1, stay apart).
+   */
   minNormalDot?: number;
   /** Runner-up observations kept per element for removeView (default 2). */
   maxAlternates?: number;
@@ -79,6 +82,11 @@ export interface FusionOptions {
    * the element's observation from its view instead. 0 = no limit (every view adds its unmatched samples).
    */
   densityRatio?: number;
+  /**
+   * Footprint of an element for that limit, in its own sigmas (default 2 = one sample spacing at scaleFactor 0.5): an
+   * incoming Gaussian this close to an element that is dense enough is averaged into it rather than filling a hole.
+   */
+  coverRadius?: number;
 }
 
 /** Per-view facts addView can use. */
@@ -149,6 +157,7 @@ export class SceneFusion {
   readonly depthSigmas: number;
   readonly poseError: number;
   readonly densityRatio: number;
+  readonly coverRadius: number;
   private hash: SpatialHash;
   /** Per addView: the incoming Gaussian that took each element, and per taker the weighted sums of its group. */
   private claimer = new Int32Array(0);
@@ -181,7 +190,7 @@ export class SceneFusion {
     };
     this.scene = scene;
     this.mergeRadius = num(opts.mergeRadius, 1.5, 'mergeRadius', 0, 100);
-    this.minNormalDot = num(opts.minNormalDot, 0.5, 'minNormalDot', -1, 1);
+    this.minNormalDot = num(opts.minNormalDot, 0.3, 'minNormalDot', -1, 1);
     this.normalRadius = num(opts.normalRadius, 3, 'normalRadius', 1, 20);
     this.maxAlternates = num(opts.maxAlternates, 2, 'maxAlternates', 0, 16);
     if (!Number.isInteger(this.maxAlternates)) throw new Error(`SceneFusion: maxAlternates must be an integer, got ${opts.maxAlternates}`);
@@ -195,6 +204,7 @@ export class SceneFusion {
     this.depthSigmas = num(opts.depthSigmas, 3, 'depthSigmas', 0, 20);
     this.poseError = num(opts.poseError, 0.01, 'poseError', 0, 1e6);
     this.densityRatio = num(opts.densityRatio, 2, 'densityRatio', 0, 16);
+    this.coverRadius = num(opts.coverRadius, 2, 'coverRadius', 0, 100);
     this.obs = new GaussianScene({ budget: 1, shDegree: scene.shDegree, bankDim: 1, initialCapacity: 1 });
     this.obs.allocate(1);
     this.pool = new GaussianScene({
@@ -270,7 +280,7 @@ export class SceneFusion {
     const noise = o ? this.depthNoise : null;
     const ks = this.depthSigmas, pe = this.poseError;
     let absorbed = 0;
-    const mr2 = mr * mr;
+    const mr2 = mr * mr, cr = this.coverRadius, cr2 = cr * cr;
     for (let t = 0; t < n; t++) {
       const j = start + t;
       const x = sp[j * 3], y = sp[j * 3 + 1], z = sp[j * 3 + 2];
@@ -295,10 +305,11 @@ export class SceneFusion {
       // In the plane: within mergeRadius sigmas of our own footprint (ellipse) for an element we may take (one
       // Gaussian per element per view), or within mergeRadius sigmas of the footprint of an element whose spacing
       // is at most dr x ours (the surface is dense enough there already: we are averaged into it).
-      const reach = dr > 1 ? dr * rho : rho;
+      const reach = dr > 1 ? (dr * Math.max(cr, mr) * rho) / mr : rho;
       const sMaxAbsorb = dr * sIn;
       let best = NONE, bestD2 = Infinity, bestFree = false;
-      const level = hash.levelFor(2 * rho), top = hash.levelFor(2 * reach);
+      const level = hash.levelFor(2 * rho), top = hash.levelFor(2 * (dr > 1 ? dr * rho : rho));
+      const grow = Math.max(1, cr / mr);
       // Two passes: the Gaussian's own layer first (nr rho along the normal, a few boxes), the whole tolerance
       // only when nothing matched there (the first time two views' layers of a surface meet).
       const h0 = Math.min(hh, nr * mr * sIn);
@@ -308,8 +319,8 @@ export class SceneFusion {
       for (let lv = level > 0 ? level - 1 : 0; lv <= top + 1 && lv < HASH_LEVELS; lv++) {
         if (hash.levelCount[lv] === 0) continue;
         const c = hash.cellSize(lv);
-        // Elements on level lv have 2 rho_e <= c: no need to look farther than c/2 (or rho) for them.
-        const rq = Math.max(rho, Math.min(reach, 0.5 * c));
+        // Elements on level lv have 2 rho_e <= c, so their cover footprint reaches at most grow c/2.
+        const rq = Math.max(rho, Math.min(reach, 0.5 * c * grow));
         // The cylinder (radius rq, half-height hh along the normal) as rq-boxes strung along the normal every 2 rq,
         // nearest layer first: once a free candidate beats anything a farther box could hold, stop.
         const steps = Math.max(0, Math.ceil((hq / rq - 1) / 2));
@@ -346,7 +357,9 @@ export class SceneFusion {
                     const ue = dx * (1 - (ey * ey + ez * ez) * ei) + dy * (ex * ey + ew * ez) * ei + dz * (ex * ez - ew * ey) * ei;
                     const ve = dx * (ex * ey - ew * ez) * ei + dy * (1 - (ex * ex + ez * ez) * ei) + dz * (ey * ez + ew * ex) * ei;
                     const m2e = (ue * ue) / (sxe * sxe) + (ve * ve) / (sye * sye);
-                    if (m2e < mr2 && m2e < m2) m2 = m2e;
+                    // (scaled to the match radius, so both footprints compare on one scale)
+                    const m2c = (m2e * mr2) / cr2;
+                    if (m2e < cr2 && m2c < m2) m2 = m2c;
                   }
                   if (m2 === Infinity) continue;
                   // Normalised distance (in the plane by the footprint, along the normal by the tolerance); a free
