@@ -10,20 +10,33 @@
  * white balance. The mean is recomputed from the kept raw observations whenever they change, so
  * removing a view is still exact bookkeeping rather than an approximate subtraction.
  *
- * addView(v, gaussians):
- *  1. Match. Each incoming Gaussian looks for the nearest element within
- *     rho = mergeRadius × its smaller in-plane sigma, whose normal agrees (dot >= minNormalDot)
- *     and which has not already taken a Gaussian of this view (a view never merges with itself,
- *     so its own neighbouring pixels stay distinct). The smaller in-plane sigma is proportional to
- *     depth/focal × stride (see gaussians-from-depth.ts), so the match radius, and the hash cell
- *     used to find candidates, grow with the distance from the observing camera.
- *     Spatial hash: cell = base·2^level, level = smallest with cell >= 2·rho; an element is
- *     registered once, at its own level; a query visits the cells its rho-ball overlaps on its own
- *     level and the two neighbouring levels (2×2×2 cells on its level and the coarser one, up to
- *     3×3×3 on the finer one), so elements observed from ~2× nearer or farther are found too.
- *  2. Merge. A matched Gaussian with a higher weight becomes the element's winner (the old
- *     winner becomes an alternate); otherwise it becomes an alternate. Per element only the
- *     `maxAlternates` highest-weight alternates are kept.
+ * addView(v, gaussians, range?, { origin }):
+ *  1. Match. Each incoming Gaussian looks for an element on the same surface:
+ *     - along its normal within hh = max(normalRadius x rho, depthSigmas x sigma(z) + poseError), sigma(z) the
+ *       depth noise at the Gaussian's range z from the view's `origin` (Kinect model by default: 6 mm at 2 m, so
+ *       hh ~ 2.8 cm there). Without an origin, hh = max(normalRadius x rho, poseError). Layers of one wall that two
+ *       views put 1-2 cm apart (sensor noise, a 1 cm pose error) are one surface; surfaces 5 cm apart at 2 m are not;
+ *     - in its plane, within mergeRadius sigmas of its own footprint (an ellipse: sigma/cos(tilt) along the tilt,
+ *       so oblique floors match as well as walls) for an element no Gaussian of this view has taken yet; or within
+ *       coverRadius sigmas of the footprint of an element whose spacing is at most densityRatio x ours;
+ *     - with normals within acos(minNormalDot) (the two sides of a thin wall stay apart).
+ *     A free element (not yet taken by this view) beats a taken one; among equals the nearest in footprint and
+ *     tolerance units wins. The Gaussian that takes an element is the view's observation of it; the view's later
+ *     Gaussians that fall only into taken footprints are ABSORBED into that observation (weighted mean colour and
+ *     position): this is the surface-density limit. A view nearer than the scene's elements by less than
+ *     densityRatio (default 2x) adds nothing where the surface is already covered, it refines the colour and
+ *     position instead, and its observation keeps the element's footprint (rotation, scales) so the samples
+ *     averaged into it leave no holes. A view more than densityRatio x finer adds its samples as new detail. So the
+ *     count converges as views of the same surfaces arrive; it grows with new surface area (and a log of the range
+ *     of viewing distances), not with the number of views.
+ *     Search: the own layer first (normalRadius x rho along the normal, a few hash boxes), the whole tolerance
+ *     only for Gaussians that matched nothing there. Spatial hash: cell = base·2^level, level = smallest with
+ *     cell >= 2·mergeRadius·(larger in-plane sigma); an element is registered once, at its own level; a query
+ *     visits the levels from one below its own to one above the coarsest absorbable element's, each with boxes
+ *     strung along the normal.
+ *  2. Merge. A matched observation with a higher weight becomes the element's winner (the old winner becomes
+ *     an alternate); otherwise it becomes an alternate. Per element only the `maxAlternates` highest-weight
+ *     alternates are kept.
  *  3. Budget. Unmatched Gaussians become new elements. If that would pass scene.budget, the
  *     lowest-weight elements and incoming Gaussians are evicted together (weight = confidence ×
  *     cos(view angle) / footprint², i.e. distant, grazing, unconfident observations go first),
@@ -31,8 +44,11 @@
  *     never overflows.
  * removeView(v): alternates from v are dropped; an element whose winner came from v shows its best
  * remaining alternate instead, or disappears when it has none. With up to maxAlternates + 1
- * overlapping views this restores exactly what the other views contributed; beyond that, the
- * runner-ups that were not kept are lost (documented trade of memory for exactness).
+ * overlapping views this restores what the other views contributed at the scene's density: exactly, Gaussian
+ * for Gaussian, with densityRatio 0; with the density limit a remaining view's absorbed samples are not
+ * restored one by one, its averaged observations keep the surface covered (tested). Beyond maxAlternates + 1
+ * views, the runner-ups that were not kept are lost (documented trade of memory for exactness). Greedy matching
+ * depends on arrival order: with the density limit, whichever view came first (within 2x) sets the density.
  * replaceView(v, gaussians) = removeView(v) (when present) + addView(v, gaussians).
  *
  * The fusion owns the structure of its scene (count, order): edit attributes such as `semantic`
@@ -47,10 +63,8 @@ export interface FusionOptions {
   /** Match radius in units of the incoming Gaussian's smaller in-plane sigma (default 1.5 = 0.75 sample spacing at scaleFactor 0.5). */
   mergeRadius?: number;
   /**
-   * Match tolerance ALONG the normal, in units of rho (default 3): sensor and stereo depth scatter along the
-   * view ray by far more than the sample spacing (Kinect: ~6 mm at 2 m against a 3.4 mm spacing), so the
-   * same surface seen twice lands a few spacings apart along its normal. Tangentially the match stays within
-   * rho; 1 = the isotropic ball.
+   * Smallest match tolerance ALONG the normal, in units of rho (default 3): depth scatters along the view ray by
+   * more than the sample spacing. The depth-noise tolerance (depthNoise, depthSigmas, poseError) is used where larger.
    */
   normalRadius?: number;
   /**

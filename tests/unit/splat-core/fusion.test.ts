@@ -282,8 +282,8 @@ describe('SceneFusion + renderer: a held-out view', () => {
 });
 
 describe('SceneFusion: layers from depth noise and pose error, and the surface-density limit', () => {
-  // 240x180 at 30° field of view: 4.5 mm sample spacing at 2 m, so 3 rho along the normal is ~1 cm.
-  const kk = intrinsics(240, 180, 30);
+  // 160x120 at 20° field of view: 4.4 mm sample spacing at 2 m, so 3 rho along the normal is ~1 cm.
+  const kk = intrinsics(160, 120, 20);
   const big = (z: number, color = grey): Rect => ({ center: [0, 1.5, z], axisU: [0.9, 0, 0], axisV: [0, 0.7, 0], color });
   let seed = 11;
   const jitter = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.006;
