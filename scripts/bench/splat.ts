@@ -121,7 +121,7 @@ async function benchFromDepth(quick: boolean): Promise<BenchTable> {
   };
 }
 
-async function benchFusion(quick: boolean): Promise<BenchTable> {
+export async function benchFusion(quick: boolean): Promise<BenchTable> {
   const W = 160, H = 120;
   const nViews = quick ? 16 : 48;
   const views: GaussianScene[] = [];
