@@ -1,3 +1,7 @@
+/**
+ * Renders a scene file from one of its capture cameras with the CPU reference renderer (a look at a CLI output):
+ *   npx tsx scripts/dev/render-scene-view.ts <scene.glb|.sgsc> <camera index> <out.png> [width=320]
+ */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { readSceneFile } from '../../lib/splat/scene-file';
 import { renderGaussians } from '../../lib/splat/cpu-renderer';
