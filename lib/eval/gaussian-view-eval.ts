@@ -78,7 +78,8 @@ export function renderGaussianView(target: { intrinsics: Intrinsics; cameraToWor
       i,
       opts.gaussians,
     );
-    fusion.addView(i, tmp);
+    const m = v.cameraToWorld;
+    fusion.addView(i, tmp, undefined, { origin: [m[12], m[13], m[14]] });
   });
   const t1 = performance.now();
   const kt = target.intrinsics;

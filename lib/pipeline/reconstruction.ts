@@ -231,7 +231,9 @@ export class Reconstruction {
       this.stageMs.gaussians += performance.now() - t;
 
       t = performance.now();
-      const fused = this.fusion.addView(view, tmp);
+      // The camera centre sets the fusion's depth-noise tolerance (noise grows with range).
+      const m = withDepth.cameraToWorld;
+      const fused = this.fusion.addView(view, tmp, undefined, { origin: [m[12], m[13], m[14]] });
       this.stageMs.fusion += performance.now() - t;
 
       const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: g.count, merged: fused.merged, masks: 0 };

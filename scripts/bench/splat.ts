@@ -121,10 +121,11 @@ async function benchFromDepth(quick: boolean): Promise<BenchTable> {
   };
 }
 
-async function benchFusion(quick: boolean): Promise<BenchTable> {
+export async function benchFusion(quick: boolean): Promise<BenchTable> {
   const W = 160, H = 120;
   const nViews = quick ? 16 : 48;
   const views: GaussianScene[] = [];
+  const origins: number[][] = [];
   for (let i = 0; i < nViews; i++) {
     // a slow walk around the room centre, turning: consecutive views overlap most of their pixels
     const yaw = (i / nViews) * 2 * Math.PI * 1.5;
@@ -132,16 +133,19 @@ async function benchFusion(quick: boolean): Promise<BenchTable> {
     const s = new GaussianScene({ initialCapacity: W * H });
     gaussiansFromDepth(s, f, i);
     views.push(s);
+    origins.push([f.cameraToWorld[12], f.cameraToWorld[13], f.cameraToWorld[14]]);
   }
+  // The fusion before the depth-noise tolerance and the density limit (issues 11/12), measured in the same run.
+  const legacy = { depthNoise: null, poseError: 0, densityRatio: 0, minNormalDot: 0.5 };
   const total = views.reduce((a, s) => a + s.count, 0);
   const rows: (string | number)[][] = [];
-  for (const budget of [4_000_000, Math.round(total / 6)]) {
+  for (const [budget, mode] of [[4_000_000, 'ours'], [4_000_000, 'legacy'], [Math.round(total / 6), 'ours'], [Math.round(total / 6), 'legacy']] as const) {
     let fused = 0, evicted = 0, bookkeeping = 0;
     const ours = await timeIt(() => {
       evicted = 0;
       const scene = new GaussianScene({ budget });
-      const fusion = new SceneFusion(scene);
-      for (let i = 0; i < views.length; i++) evicted += fusion.addView(i, views[i]).evicted;
+      const fusion = new SceneFusion(scene, mode === 'legacy' ? legacy : {});
+      for (let i = 0; i < views.length; i++) evicted += fusion.addView(i, views[i], undefined, { origin: origins[i] }).evicted;
       fused = scene.count;
       bookkeeping = fusion.bookkeepingBytes();
     }, 2);
@@ -153,19 +157,20 @@ async function benchFusion(quick: boolean): Promise<BenchTable> {
       }
     }, 2);
     rows.push([
-      budget >= total ? 'none (4M)' : budget, nViews, total, fused, evicted,
+      mode === 'ours' ? 'noise tolerance + density limit' : 'before (3 rho, no limit)', budget >= total ? 'none (4M)' : budget, nViews, total, fused, evicted,
       M(perSec(total, ours.wallMs)), M(perSec(total, ours.cpuMs)), M(perSec(total, base.cpuMs)),
       +(ours.cpuMs / Math.max(base.cpuMs, 1e-3)).toFixed(1), +(bookkeeping / 2 ** 20).toFixed(1),
     ]);
   }
   return {
     title: 'splat: incremental fusion (SceneFusion.addView)',
-    columns: ['budget', 'views', 'input Gaussians', 'fused Gaussians', 'evicted', 'ours M/s wall', 'ours M/s CPU', 'append-only M/s CPU', 'CPU time ratio', 'bookkeeping MiB'],
+    columns: ['fusion', 'budget', 'views', 'input Gaussians', 'fused Gaussians', 'evicted', 'ours M/s wall', 'ours M/s CPU', 'append-only M/s CPU', 'CPU time ratio', 'bookkeeping MiB'],
     rows,
     notes: [
       `${W}x${H} views of a ray-cast room along a turning walk; each view's Gaussians come from gaussiansFromDepth (stride 1).`,
       'Baseline: appending the same Gaussians with no hashing or merging (what a scan would hold without fusion).',
       'Bookkeeping = alternates pool (for removeView) + spatial hash + links, beyond the scene itself. Best of 2 runs.',
+      "before = the fusion's options before issues 11/12 (depthNoise null, poseError 0, densityRatio 0, minNormalDot 0.5), same code and views.",
     ],
   };
 }

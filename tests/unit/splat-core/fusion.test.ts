@@ -84,11 +84,11 @@ describe('SceneFusion: the same surface seen again', () => {
 describe('SceneFusion: removing and replacing views', () => {
   const eyeA: Vec3 = [0, 1.5, 2], eyeB: Vec3 = [0.5, 1.4, 2.2];
 
-  it('removing a view restores exactly what the other view contributed (both orders)', () => {
+  it('without the density limit, removing a view restores exactly what the other view contributed (both orders)', () => {
     for (const [keep, drop] of [[1, 0], [0, 1]]) {
       const a = view(0, eyeA), b = view(1, eyeB);
       const scene = new GaussianScene();
-      const fusion = new SceneFusion(scene);
+      const fusion = new SceneFusion(scene, { densityRatio: 0 });
       fusion.addView(0, a);
       fusion.addView(1, b);
       expect(scene.count).toBeLessThan(a.count + b.count);
@@ -119,14 +119,15 @@ describe('SceneFusion: removing and replacing views', () => {
 
   it('replaceView swaps a re-scanned view for the old one', () => {
     const scene = new GaussianScene();
-    // Winner colours only, so the re-scanned view's own colour is what is shown.
-    const fusion = new SceneFusion(scene, { blend: false });
+    // Winner colours only, so the re-scanned view's own colour is what is shown; without the density limit, whose
+    // averaging keeps the density of whichever view came first, so the count would depend on the order.
+    const fusion = new SceneFusion(scene, { blend: false, densityRatio: 0 });
     fusion.addView(0, view(0, eyeA));
     fusion.addView(1, view(1, eyeB));
     const before = scene.count;
     const red = view(0, eyeA, [panel([0, 1.5, 0], () => [1, 0, 0])]);
     const r = fusion.replaceView(0, red);
-    expect(r.merged + r.added).toBe(red.count);
+    expect(r.merged + r.absorbed + r.added).toBe(red.count);
     // greedy matching depends on insertion order, so the count is equal up to a few boundary Gaussians
     expect(Math.abs(scene.count - before)).toBeLessThanOrEqual(before * 0.01);
     let shown = 0;
@@ -277,5 +278,115 @@ describe('SceneFusion + renderer: a held-out view', () => {
     });
     expect(score(scene)).toBeGreaterThan(bestSingle + 3);
     expect(scene.count).toBeLessThan(0.6 * sum);
+  });
+});
+
+describe('SceneFusion: layers from depth noise and pose error, and the surface-density limit', () => {
+  // 160x120 at 20° field of view: 4.4 mm sample spacing at 2 m, so 3 rho along the normal is ~1 cm.
+  const kk = intrinsics(160, 120, 20);
+  const big = (z: number, color = grey): Rect => ({ center: [0, 1.5, z], axisU: [0.9, 0, 0], axisV: [0, 0.7, 0], color });
+  let seed = 11;
+  const jitter = () => ((seed = (seed * 16807) % 2147483647) / 2147483647 - 0.5) * 0.006;
+  /** A view of `rects` from `eye` with +-3 mm depth noise, and its camera origin for the fusion. */
+  function noisy(i: number, eye: Vec3, rects: Rect[]) {
+    const f = castFrame(`n${i}`, lookAt(eye, [0, 1.5, 0]), kk, rects);
+    for (let p = 0; p < f.depth!.data.length; p++) if (f.depth!.data[p] > 0) f.depth!.data[p] += jitter();
+    const s = new GaussianScene({ initialCapacity: kk.width * kk.height });
+    gaussiansFromDepth(s, f, i, { discontinuity: 0.5 });
+    return { s, info: { origin: eye } };
+  }
+  const oldFusion = { depthNoise: null, poseError: 0, densityRatio: 0 };
+
+  it('two noisy views of one wall 2 cm apart (pose error) at 2 m merge into one layer between them', () => {
+    const a = noisy(0, [0, 1.5, 2], [big(0)]);
+    const b = noisy(1, [0.06, 1.53, 2.04], [big(0.02)]);
+    const fuse = (opts = {}) => {
+      const scene = new GaussianScene();
+      const fusion = new SceneFusion(scene, opts);
+      fusion.addView(0, a.s, undefined, a.info);
+      const r = fusion.addView(1, b.s, undefined, b.info);
+      return { scene, r };
+    };
+    const { scene, r } = fuse();
+    expect(scene.count).toBeLessThan(1.2 * Math.max(a.s.count, b.s.count));
+    expect(r.merged + r.absorbed).toBeGreaterThan(0.85 * b.s.count);
+    // the shown surface is the blend of both layers: between them, not on either
+    let z = 0;
+    for (let i = 0; i < scene.count; i++) z += scene.positions[i * 3 + 2];
+    z /= scene.count;
+    expect(z).toBeGreaterThan(0.004);
+    expect(z).toBeLessThan(0.016);
+    // the tolerance of 3 rho alone (~1 cm) keeps the two layers apart
+    expect(fuse(oldFusion).scene.count).toBeGreaterThan(1.6 * Math.max(a.s.count, b.s.count));
+  });
+
+  it('a nearer view of a surface already covered adds few Gaussians, and its samples are averaged in', () => {
+    const a = noisy(0, [0, 1.5, 2], [big(0)]);
+    const near = noisy(1, [0.1, 1.5, 1.3], [big(0)]);
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, a.s, undefined, a.info);
+    const before = scene.count;
+    const r = fusion.addView(1, near.s, undefined, near.info);
+    expect(r.added).toBeLessThan(0.05 * near.s.count);
+    expect(r.absorbed).toBeGreaterThan(0.3 * near.s.count);
+    expect(scene.count).toBeLessThan(before * 1.05);
+    // the nearer view is better observed, so it shows, at the coarser footprint (no holes between its averaged samples)
+    let fromNear = 0;
+    for (let i = 0; i < scene.count; i++) if (scene.sourceView[i] === 1) fromNear++;
+    expect(fromNear).toBeGreaterThan(0.8 * r.merged);
+    // without the density limit the nearer view adds most of its finer samples
+    const old = new GaussianScene();
+    const f2 = new SceneFusion(old, oldFusion);
+    f2.addView(0, a.s, undefined, a.info);
+    expect(f2.addView(1, near.s, undefined, near.info).added).toBeGreaterThan(0.3 * near.s.count);
+  });
+
+  it('a view much nearer than the density limit still adds its detail', () => {
+    const a = noisy(0, [0, 1.5, 2], [big(0)]);
+    const near = noisy(1, [0, 1.5, 0.6], [big(0)]);
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, a.s, undefined, a.info);
+    // 3.3x finer than the elements there (limit 2x): its samples are new elements
+    expect(fusion.addView(1, near.s, undefined, near.info).added).toBeGreaterThan(0.5 * near.s.count);
+  });
+
+  it('two distinct surfaces 5 cm apart at 2 m do not merge', () => {
+    const a = noisy(0, [0, 1.5, 2], [big(0)]);
+    const b = noisy(1, [0.1, 1.5, 2.05], [big(0.05)]);
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, a.s, undefined, a.info);
+    const r = fusion.addView(1, b.s, undefined, b.info);
+    expect(r.merged + r.absorbed).toBeLessThan(0.01 * b.s.count);
+    expect(scene.count).toBe(a.s.count + b.s.count);
+  });
+
+  it('removing a view keeps the other view\'s surface covered (its averaged observations are restored)', () => {
+    const a = noisy(0, [0, 1.5, 2], [big(0)]);
+    const near = noisy(1, [0.1, 1.5, 1.3], [big(0)]);
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    fusion.addView(0, a.s, undefined, a.info);
+    fusion.addView(1, near.s, undefined, near.info);
+    fusion.removeView(0);
+    expect(fusion.views()).toEqual([1]);
+    expect(fusion.alternateCount).toBe(0);
+    for (let i = 0; i < scene.count; i++) expect(scene.sourceView[i]).toBe(1);
+    // every sample of the remaining view lies within the footprint (1.5 sigma) of a remaining element
+    const re = new GaussianScene();
+    new SceneFusion(re, { depthNoise: null, poseError: 0, densityRatio: 0, mergeRadius: 1.5 }).addView(0, scene);
+    const probe = new SceneFusion(re, { mergeRadius: 1.5 });
+    const r = probe.addView(9, near.s, undefined, near.info);
+    expect(r.added).toBeLessThan(0.01 * near.s.count);
+  });
+
+  it('rejects a bad origin and bad tolerance options', () => {
+    const scene = new GaussianScene();
+    const fusion = new SceneFusion(scene);
+    expect(() => fusion.addView(0, view(0, [0, 1.5, 2]), undefined, { origin: [0, NaN, 1] })).toThrow(/origin/);
+    expect(() => new SceneFusion(scene, { poseError: -1 })).toThrow(/poseError/);
+    expect(() => new SceneFusion(scene, { depthNoise: { a: -1, b: 0 } })).toThrow(/depthNoise/);
   });
 });

@@ -38,7 +38,7 @@ function expectMirrors(scene: GaussianScene, t: SceneDeltaTracker, d: DisplaySpl
 
 describe('SceneDeltaTracker + DisplaySplats: the page mirrors the fused scene from deltas alone', () => {
   it('with room for everything: every Gaussian is shown, through fusion merges, winners replaced and budget evictions', () => {
-    const scene = new GaussianScene({ budget: 2500 });
+    const scene = new GaussianScene({ budget: 1500 });
     const fusion = new SceneFusion(scene);
     const t = new SceneDeltaTracker(scene, 5000);
     fusion.changes = t;
