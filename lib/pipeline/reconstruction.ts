@@ -12,13 +12,22 @@
  * (lib/align/world-frame.ts: the capture's `worldUp`, else the dominant horizontal plane, else the cameras'
  * mean up) and applied to the scene and every pose, before semantics see any view, so bank boxes, the
  * scene and the capture cameras all share it; later batches are moved into it as they arrive.
- * `keepWorld` skips this (live scans already run in the XR local-floor frame). Semantics are optional: without a mask generator and an image
+ * `keepWorld` skips this (live scans already run in the XR local-floor frame).
+ *
+ * Device depth (RGB-D captures, phones, Quest): the colour camera is registered to the depth camera once, from the
+ * first keyframes with depth (colour-registration.ts `registerColourCamera`; kept as given unless the estimate
+ * clearly improves agreement, so registered sensors stay as they are), and applied to every frame of that sensor;
+ * the depth is conditioned (depth-conditioning.ts: invalid values, flying pixels, colour-snapped edges, z^2 noise,
+ * incremental multi-view agreement across batches) and its Gaussians use the confidence as a fusion weight only
+ * (`confidenceOpacity: 0`). The novel-view eval's device path is this one. Semantics are optional: without a mask generator and an image
  * embedder the scene is geometry only (every index 0), which is what the app shows when models are missing.
  */
 import type { Frame } from '../capture/frame';
 import { scaleIntrinsics } from '../capture/frame';
 import { resizeArea } from '../capture/image-ops';
 import { DepthEstimator, type DepthSourceKind, type DepthSourceOptions, type MonocularDepthModel } from '../inference/depth/depth-source';
+import { applyColourRegistration, registerColourCamera, type RegistrationDecision, type RegistrationStageOptions } from '../inference/depth/colour-registration';
+import { DepthAgreement } from '../inference/depth/depth-conditioning';
 import type { ImageEmbedder } from '../inference/embedder';
 import type { MaskGenerator } from '../inference/masks/mask-generator';
 import { SemanticBuilder, type BankMode } from '../inference/semantics/semantic-builder';
@@ -36,6 +45,9 @@ export type Stage = (typeof STAGES)[number];
 
 /** The long side of the working resolution: 480 px is where the fox novel-view figures of docs/RESULTS.md were measured (270x480). */
 export const DEFAULT_MAX_SIZE = 480;
+
+/** A capture whose first this-many frames hold no two device keyframes with baseline is not registered. */
+const REGISTRATION_WAIT_FRAMES = 30;
 
 export interface ReconstructionOptions {
   /** Working resolution; default: the first frame's image size brought to `maxSize` (frames of other sizes are resampled). */
@@ -55,7 +67,14 @@ export interface ReconstructionOptions {
     network?: MonocularDepthModel;
     stereo?: DepthSourceOptions['stereo'];
     monocularHoleFill?: boolean;
+    /** Condition device depth (default true; false: the sensor's values as they come, holes still filled). */
+    conditionDevice?: boolean;
   };
+  /**
+   * Depth-to-colour registration of device depth (default 'auto': estimated from the first keyframes with depth,
+   * applied only when it clearly improves agreement); 'off' keeps the capture's intrinsics.
+   */
+  registration?: 'auto' | 'off' | RegistrationStageOptions;
   gaussians?: DepthToGaussiansOptions;
   fusion?: FusionOptions;
   /** Hard Gaussian budget of the scene (default 2M). */
@@ -92,6 +111,13 @@ export interface ReconstructionReport {
   working: { width: number; height: number };
   /** The capture -> app world transform applied (identity with upSource 'none' under keepWorld). */
   world: WorldFrame;
+  /** The depth-to-colour registration stage: null until decided (no frames with device depth yet, or 'off'). */
+  registration: (RegistrationDecision & { fromView: number }) | null;
+}
+
+/** Gaussian options for a view: conditioned device depth's confidence is a noise weight for the fusion, not a chance of being wrong. */
+export function gaussianOptionsFor(kind: DepthSourceKind, conditioned: boolean, base: DepthToGaussiansOptions = {}): DepthToGaussiansOptions {
+  return kind === 'device' && conditioned ? { confidenceOpacity: 0, ...base } : base;
 }
 
 /** Wraps a method so its time is added to a stage's counter (masks and embeddings run inside the semantic builder). */
@@ -125,6 +151,11 @@ export class Reconstruction {
   private height = 0;
   /** Null until decided (after the first batch's geometry), then fixed for the reconstruction. */
   private worldFrame: WorldFrame | null = null;
+  /** Decided once (see registerColourCamera); fromView: the first view it was applied to. */
+  private registration: (RegistrationDecision & { fromView: number }) | null = null;
+  private registrationOpen = false;
+  /** Device keyframes conditioned so far, across batches (a live scan adds a few at a time). */
+  private readonly agreement = new DepthAgreement();
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -182,6 +213,8 @@ export class Reconstruction {
       const w = this.atWorkingSize(f);
       this.frames.push(this.worldFrame && this.worldFrame.upSource !== 'none' ? { ...w, cameraToWorld: transformPose(this.worldFrame.matrix, w.cameraToWorld) } : w);
     }
+    this.registerColour(first);
+    const conditioned = this.options.depth?.conditionDevice ?? true;
     // Semantics wait for the world frame (their boxes must be in it): the first batch keeps its depth until then.
     const deferred: { k: number; view: number; frame: Frame }[] = [];
     const estimator = new DepthEstimator(this.frames, {
@@ -192,6 +225,8 @@ export class Reconstruction {
       network: this.options.depth?.network,
       stereo: this.options.depth?.stereo,
       monocularHoleFill: this.options.depth?.monocularHoleFill,
+      conditionDevice: conditioned,
+      deviceAgreement: this.agreement,
     });
     const out: ViewReport[] = [];
     const n = this.frames.length - first;
@@ -208,7 +243,7 @@ export class Reconstruction {
       this.progress({ stage: 'gaussians', done: k, total: n, detail });
       t = performance.now();
       const tmp = new GaussianScene({ budget: this.width * this.height + 1, bankDim: 1, initialCapacity: this.width * this.height });
-      const g = gaussiansFromDepth(tmp, withDepth, view, this.options.gaussians);
+      const g = gaussiansFromDepth(tmp, withDepth, view, gaussianOptionsFor(est.kind, conditioned, this.options.gaussians));
       this.stageMs.gaussians += performance.now() - t;
 
       t = performance.now();
@@ -228,6 +263,25 @@ export class Reconstruction {
     return out;
   }
 
+  /**
+   * The registration stage: decided at the first batch that holds two device-depth keyframes with baseline (from
+   * the first of them only), then applied to the frames of this and every later batch. Views reconstructed
+   * before the decision keep the capture's camera (a live scan's first batch, at most).
+   */
+  private registerColour(first: number): void {
+    const opt = this.options.registration ?? 'auto';
+    if (opt === 'off' || (this.registration && !this.registrationOpen)) return;
+    if (!this.frames.some((f) => f.depth)) return;
+    const o = opt === 'auto' ? {} : opt;
+    this.progress({ stage: 'registration', done: 0, total: 1 });
+    const d = registerColourCamera(this.frames, o);
+    this.progress({ stage: 'registration', done: 1, total: 1 });
+    this.registration = { ...d, fromView: first };
+    // Too few keyframes with baseline yet (a scan that has not moved): try again with the next batch, for a while.
+    this.registrationOpen = d.keyframes.length < 2 && this.frames.length < REGISTRATION_WAIT_FRAMES;
+    for (let i = first; i < this.frames.length; i++) this.frames[i] = applyColourRegistration(this.frames[i], d);
+  }
+
   private async semanticsFor(view: number, frame: Frame, k: number, n: number): Promise<number> {
     this.progress({ stage: 'semantics', done: k, total: n, detail: `view ${k + 1}/${n} (${frame.id})` });
     const built = await this.semantics!.addView(view, frame, undefined, { width: this.width, height: this.height });
@@ -240,6 +294,7 @@ export class Reconstruction {
     this.worldFrame = w;
     applyWorldFrame(this.scene, w.matrix);
     for (let i = 0; i < this.frames.length; i++) this.frames[i] = { ...this.frames[i], cameraToWorld: transformPose(w.matrix, this.frames[i].cameraToWorld) };
+    this.agreement.transform(w.matrix);
     // The fusion's spatial hash indexes the old positions: a fresh fusion re-registers every element.
     this.fusion = new SceneFusion(this.scene, this.options.fusion);
   }
@@ -254,6 +309,16 @@ export class Reconstruction {
         intrinsics: { fx: f.intrinsics.fx, fy: f.intrinsics.fy, cx: f.intrinsics.cx, cy: f.intrinsics.cy, width: f.intrinsics.width, height: f.intrinsics.height },
       })),
       world: { matrix: [...w.matrix], upSource: w.upSource, floorSource: w.floorSource },
+      ...(this.registration && {
+        colourRegistration: {
+          status: this.registration.status,
+          reason: this.registration.reason,
+          given: { ...this.registration.given },
+          intrinsics: { ...this.registration.intrinsics },
+          before: Number.isFinite(this.registration.before) ? this.registration.before : null,
+          after: Number.isFinite(this.registration.after) ? this.registration.after : null,
+        },
+      }),
     };
   }
 
@@ -286,6 +351,7 @@ export class Reconstruction {
       totalMs,
       working: { width: this.width, height: this.height },
       world: this.worldFrame ?? IDENTITY_WORLD,
+      registration: this.registration && { ...this.registration, keyframes: [...this.registration.keyframes] },
     };
   }
 }

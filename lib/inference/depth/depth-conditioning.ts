@@ -247,6 +247,14 @@ export class DepthAgreement {
     return report;
   }
 
+  /** Moves the remembered keyframes by a rigid world transform (the pipeline re-frames the world once). */
+  transform(worldMatrix: ArrayLike<number>): void {
+    for (const m of this.memory) {
+      m.cameraToWorld = Float64Array.from(multiply(worldMatrix, m.cameraToWorld));
+      m.worldToCamera = invertRigid(m.cameraToWorld);
+    }
+  }
+
   private check(depth: DepthMap, c2w: ArrayLike<number>, near: Remembered[]): AgreementReport {
     const report: AgreementReport = { neighbours: near.length, agreed: 0, contradicted: 0, unconfirmed: 0 };
     const W = depth.width, H = depth.height, N = W * H;
