@@ -270,16 +270,16 @@ export class Reconstruction {
    */
   private registerColour(first: number): void {
     const opt = this.options.registration ?? 'auto';
-    if (opt === 'off' || (this.registration && !this.registrationOpen)) return;
-    if (!this.frames.some((f) => f.depth)) return;
-    const o = opt === 'auto' ? {} : opt;
-    this.progress({ stage: 'registration', done: 0, total: 1 });
-    const d = registerColourCamera(this.frames, o);
-    this.progress({ stage: 'registration', done: 1, total: 1 });
-    this.registration = { ...d, fromView: first };
-    // Too few keyframes with baseline yet (a scan that has not moved): try again with the next batch, for a while.
-    this.registrationOpen = d.keyframes.length < 2 && this.frames.length < REGISTRATION_WAIT_FRAMES;
-    for (let i = first; i < this.frames.length; i++) this.frames[i] = applyColourRegistration(this.frames[i], d);
+    if (opt === 'off') return;
+    if ((!this.registration || this.registrationOpen) && this.frames.some((f) => f.depth)) {
+      this.progress({ stage: 'registration', done: 0, total: 1 });
+      this.registration = { ...registerColourCamera(this.frames, opt === 'auto' ? {} : opt), fromView: first };
+      this.progress({ stage: 'registration', done: 1, total: 1 });
+      // Too few keyframes with baseline yet (a scan that has not moved): try again with the next batch, for a while.
+      this.registrationOpen = this.registration.keyframes.length < 2 && this.frames.length < REGISTRATION_WAIT_FRAMES;
+    }
+    if (!this.registration) return;
+    for (let i = first; i < this.frames.length; i++) this.frames[i] = applyColourRegistration(this.frames[i], this.registration);
   }
 
   private async semanticsFor(view: number, frame: Frame, k: number, n: number): Promise<number> {

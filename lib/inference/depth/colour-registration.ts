@@ -220,8 +220,11 @@ export interface RegistrationStageOptions extends ColourRegistrationOptions {
   minBaseline?: number;
   /** Degrees (default 3). */
   minAngle?: number;
-  /** Smallest ZNCC gain that counts as a clear improvement (default 0.01; noise between estimates is ~0.001). */
-  minGain?: number;
+  /**
+   * A clear improvement: the disagreement 1 - ZNCC falls by at least this fraction (default 0.25; redkitchen's
+   * Kinect: 0.061 -> 0.019, a registered sensor: unchanged) and ZNCC gains at least 0.002 (estimation noise).
+   */
+  minDrop?: number;
 }
 
 export interface RegistrationDecision {
@@ -292,7 +295,7 @@ export function registerColourCamera(frames: Frame[], opts: RegistrationStageOpt
     return skip(`too few valid depth samples seen by two keyframes (${r.samples}): the device depth is empty or invalid`);
   const gain = r.score - r.initialScore;
   const out = { ...base, before: r.initialScore, after: r.score, samples: r.samples };
-  if (!(gain >= (opts.minGain ?? 0.01))) {
+  if (!(gain >= 0.002 && 1 - r.score <= (1 - (opts.minDrop ?? 0.25)) * (1 - r.initialScore))) {
     return { ...out, status: 'kept', reason: `no clear gain (ZNCC ${r.initialScore.toFixed(3)} -> ${r.score.toFixed(3)}): the capture's colour camera is kept`, ms: performance.now() - t0 };
   }
   const k = r.intrinsics;
