@@ -8,8 +8,11 @@
  *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
  *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
  *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
- *   other keyframes that see the surface head-on. With a colour `guide`, an edge that a colour edge follows
- *   within 1 px is registered and keeps its band (snap or drop: only edges the colour contradicts lose it);
+ *   other keyframes that see the surface head-on. With a colour `guide` (the colour image through the registered
+ *   colour camera) edges are snapped or dropped: where a colour edge lies within `snapRadius` px along the jump,
+ *   the depth boundary is moved onto it (the pixels between, and the flying pixels at the old boundary, take the
+ *   depth of the side whose colour they have) and nothing is dropped; only edges without a colour edge nearby
+ *   lose the band;
  * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
  * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
  *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
@@ -74,12 +77,13 @@ export interface ConditioningOptions {
   zRef?: number;
   /**
    * Luma 0..1 of the colour image resampled onto the depth grid (through the registered colour camera). With it,
-   * a depth edge that a colour edge follows within 1 px is taken as registered: only the edge pixels themselves go
-   * (flying pixels), not the band. Without it, every depth edge gets the band.
+   * depth edges are snapped to a colour edge within `snapRadius` (no band); without it, every depth edge gets the band.
    */
   guide?: Float32Array;
-  /** Luma step between 3x3 neighbours that counts as a colour edge (default 0.06). */
+  /** Luma step between neighbouring pixels that counts as a colour edge (default 0.06). */
   colourEdge?: number;
+  /** How far (px at 640 wide, scaled to the map's width, at least 1) a depth edge is snapped to a colour edge (default 3). */
+  snapRadius?: number;
 }
 
 export interface ConditioningReport {
@@ -87,8 +91,10 @@ export interface ConditioningReport {
   edge: number;
   specks: number;
   kept: number;
-  /** Depth-edge pixels a colour edge follows (dropped without the band). */
+  /** Near-side depth-edge pixels with a colour edge within the snap radius (snapped, no band). */
   registeredEdges: number;
+  /** Pixels whose depth the snap moved to the other side of the edge. */
+  snapped: number;
 }
 
 /** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
@@ -106,7 +112,7 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   const guide = opts.guide;
   if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
   const colourEdge = opts.colourEdge ?? 0.06;
-  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
   for (let i = 0; i < N; i++) {
     const z = src.data[i];
     if (z >= minD && z <= maxD) d[i] = z;
@@ -136,25 +142,68 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
       if (isEdge) edge[i] = 1;
       if (nb < minNb) specks[i] = 1;
     }
-  // A depth edge is registered when the colour image has an edge within 1 px of it (largest luma step in 3x3).
+  // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, look along the jump's
+  // direction within +-snapRadius px for the strongest colour step (>= colourEdge). Found: the depth boundary is
+  // moved onto it, i.e. the pixels between (and the two at the old boundary, where flying pixels sit) take the
+  // depth of the side whose colour they have, read just beyond the moved boundary. Not found: the band is dropped.
   const bandSeed = guide ? new Uint8Array(N) : edge;
-  if (guide)
-    for (let v = 1; v < H - 1; v++)
-      for (let u = 1; u < W - 1; u++) {
-        const i = v * W + u;
+  const relabel = guide ? new Float32Array(N) : null;
+  const snapR = Math.max(1, Math.round((opts.snapRadius ?? 3) * (W / 640)));
+  if (guide && relabel)
+    for (let v = 0; v < H; v++)
+      for (let u = 0; u < W; u++) {
+        const i = v * W + u, z = d[i];
         if (!edge[i]) continue;
-        let lo = Infinity, hi = -Infinity;
+        // The largest jump to a farther 8-neighbour gives the direction n (near -> far); far-side pixels skip.
+        const t = Math.max(jump * z, 4 * depthSigma(z, noise));
+        let best = t, nu = 0, nv = 0;
         for (let dv = -1; dv <= 1; dv++)
           for (let du = -1; du <= 1; du++) {
-            const g = guide[i + dv * W + du];
-            if (g < lo) lo = g;
-            if (g > hi) hi = g;
+            const uu = u + du, vv = v + dv;
+            if ((!du && !dv) || uu < 0 || vv < 0 || uu >= W || vv >= H) continue;
+            const zn = d[vv * W + uu];
+            if (zn - z > best) {
+              best = zn - z;
+              nu = du;
+              nv = dv;
+            }
           }
-        if (hi - lo >= colourEdge) report.registeredEdges++;
-        else bandSeed[i] = 1;
+        if (!nu && !nv) continue;
+        const at = (k: number) => {
+          const uu = u + k * nu, vv = v + k * nv;
+          return uu < 0 || vv < 0 || uu >= W || vv >= H ? -1 : vv * W + uu;
+        };
+        // Colour boundary between offsets s and s + 1 (the depth boundary is between 0 and 1).
+        let s = NaN, step = colourEdge;
+        for (let k = -snapR; k < snapR; k++) {
+          const p = at(k), q = at(k + 1);
+          if (p < 0 || q < 0) continue;
+          const g = Math.abs(guide[q] - guide[p]);
+          if (g > step + 1e-6 || (g >= step - 1e-6 && Math.abs(k) < Math.abs(s))) {
+            step = g;
+            s = k;
+          }
+        }
+        if (s !== s) {
+          bandSeed[i] = 1;
+          continue;
+        }
+        const lo = Math.min(0, s + 1), hi = Math.max(1, s);
+        const pn = at(lo - 1), pf = at(hi + 1);
+        const zNear = pn >= 0 && d[pn] && !edge[pn] ? d[pn] : z;
+        const zFar = pf >= 0 && d[pf] ? d[pf] : 0;
+        if (!(zFar - zNear > t)) {
+          bandSeed[i] = 1;
+          continue;
+        }
+        report.registeredEdges++;
+        for (let k = lo; k <= hi; k++) {
+          const p = at(k);
+          if (p >= 0 && d[p]) relabel[p] = k <= s ? zNear : zFar;
+        }
       }
-  // Dilate the edge mask by the band (separable max over a square).
-  let drop = edge;
+  // Dilate the unsnapped edges by the band (separable max over a square); snapped pixels outside it keep their new depth.
+  const drop = edge.slice();
   if (band > 0) {
     const tmp = new Uint8Array(N);
     for (let v = 0; v < H; v++)
@@ -162,13 +211,19 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         if (!bandSeed[v * W + u]) continue;
         for (let k = Math.max(0, u - band); k <= Math.min(W - 1, u + band); k++) tmp[v * W + k] = 1;
       }
-    drop = edge.slice();
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         if (!tmp[v * W + u]) continue;
-        for (let k = Math.max(0, v - band); k <= Math.min(H - 1, v + band); k++) drop[k * W + u] = 1;
+        for (let k = Math.max(0, v - band); k <= Math.min(H - 1, v + band); k++) drop[k * W + u] = 2;
       }
   }
+  if (relabel)
+    for (let i = 0; i < N; i++) {
+      if (!relabel[i] || drop[i] === 2) continue;
+      if (Math.abs(relabel[i] - d[i]) > 1e-6) report.snapped++;
+      d[i] = relabel[i];
+      drop[i] = 0;
+    }
   const conf = new Float32Array(N);
   for (let i = 0; i < N; i++) {
     const z = d[i];
