@@ -82,7 +82,11 @@ export interface ConditioningOptions {
   guide?: Float32Array;
   /** Luma step between neighbouring pixels that counts as a colour edge (default 0.06). */
   colourEdge?: number;
-  /** How far (px at 640 wide, scaled to the map's width, at least 1) a depth edge is snapped to a colour edge (default 3). */
+  /**
+   * How far (px at 640 wide, scaled to the map's width, at least 1) a depth edge is moved onto the colour edge
+   * (default 1; the colour profile is read over +-3 px). Farther disagreements are dropped with the band: on the
+   * Kinect's soft colour, moving edges up to 3 px measured 0.1 dB worse (docs/DEPTH.md).
+   */
   snapRadius?: number;
 }
 
@@ -148,7 +152,9 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   // depth of the side whose colour they have, read just beyond the moved boundary. Not found: the band is dropped.
   const bandSeed = guide ? new Uint8Array(N) : edge;
   const relabel = guide ? new Float32Array(N) : null;
-  const snapR = Math.max(1, Math.round((opts.snapRadius ?? 3) * (W / 640)));
+  // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
+  const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
+  const snapR = Math.max(maxMove, Math.round(3 * (W / 640)));
   if (guide && relabel)
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
@@ -173,18 +179,33 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
           const uu = u + k * nu, vv = v + k * nv;
           return uu < 0 || vv < 0 || uu >= W || vv >= H ? -1 : vv * W + uu;
         };
-        // Colour boundary between offsets s and s + 1 (the depth boundary is between 0 and 1).
-        let s = NaN, step = colourEdge;
-        for (let k = -snapR; k < snapR; k++) {
-          const p = at(k), q = at(k + 1);
-          if (p < 0 || q < 0) continue;
-          const g = Math.abs(guide[q] - guide[p]);
-          if (g > step + 1e-6 || (g >= step - 1e-6 && Math.abs(k) < Math.abs(s))) {
-            step = g;
-            s = k;
+        // Which side's colour each pixel within +-R of the depth boundary has: the near object's colour is read
+        // just beyond the disputed span on the near side, the far surface's just beyond it on the far side, and
+        // one boundary (between offsets s and s + 1; the depth's is between 0 and 1) is fitted to the profile
+        // in least squares. Sides of similar colour, or a profile no single step explains (texture), say nothing.
+        const a1 = at(-snapR - 2), a2 = at(-snapR - 1), b1 = at(snapR + 1), b2 = at(snapR + 2);
+        let s = NaN;
+        if (a1 >= 0 && a2 >= 0 && b1 >= 0 && b2 >= 0) {
+          const gN = 0.5 * (guide[a1] + guide[a2]), gF = 0.5 * (guide[b1] + guide[b2]);
+          const contrast = Math.abs(gN - gF);
+          if (contrast >= colourEdge) {
+            // cost(s) = sum over k <= s of (g - gN)^2 + sum over k > s of (g - gF)^2, by a running sum.
+            let cost = 0;
+            for (let k = -snapR; k <= snapR; k++) cost += (guide[at(k)] - gF) ** 2;
+            let bestCost = cost;
+            s = -snapR - 1;
+            for (let k = -snapR; k <= snapR; k++) {
+              const g = guide[at(k)];
+              cost += (g - gN) ** 2 - (g - gF) ** 2;
+              if (cost < bestCost - 1e-9 || (cost <= bestCost + 1e-9 && Math.abs(k) < Math.abs(s))) {
+                bestCost = cost;
+                s = k;
+              }
+            }
+            if (bestCost / (2 * snapR + 1) > (0.25 * contrast) ** 2) s = NaN;
           }
         }
-        if (s !== s) {
+        if (s !== s || s < -maxMove || s > maxMove) {
           bandSeed[i] = 1;
           continue;
         }
