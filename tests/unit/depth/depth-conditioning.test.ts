@@ -85,7 +85,7 @@ describe('conditionSensorDepth', () => {
     expect(lc - l0).toBe(3);
     const snapped = conditionSensorDepth(map(depth), { ...opts, guide: shift(3) });
     expect(snapped.report.snapped).toBeGreaterThan(0);
-    for (const v of [30, 36, 42]) {
+    for (const v of [30, 33, 36, 39]) {
       const [l, r] = cardSpan(snapped.depth.data, v);
       expect(Math.abs(l - lc)).toBeLessThanOrEqual(1);
       expect(Math.abs(r - rc)).toBeLessThanOrEqual(1);
