@@ -36,6 +36,8 @@ const OPTIONS = {
   width: { type: 'integer', min: 8, value: 'W', help: 'working width in pixels (with --height; default: from --max-size)' },
   height: { type: 'integer', min: 8, value: 'H', help: 'working height in pixels' },
   depth: { type: 'string', value: 'auto|device|mvs|fastdepth|onnx:<file>', default: 'auto', help: 'depth source per view (auto: device depth, else stereo, else FastDepth)' },
+  registration: { type: 'string', choices: ['auto', 'off'], default: 'auto', help: 'device depth: register the colour camera to the depth camera from the first keyframes (kept unless it clearly helps)' },
+  condition: { type: 'string', choices: ['on', 'off'], default: 'on', help: 'device depth: drop invalid values, flying pixels and misregistered edges, weight by z^2 noise and multi-view agreement' },
   masks: { type: 'string', choices: ['auto', 'sam', 'graph', 'none'], default: 'auto', help: 'class-agnostic masks (none: geometry only)' },
   bank: { type: 'string', choices: ['kmeans', 'instances'], default: 'instances', help: 'semantic memory bank: per-object instances or k-means clusters' },
   budget: { type: 'integer', min: 1, value: 'N', default: 2_000_000, help: 'most Gaussians in the scene' },
@@ -121,7 +123,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   for (const s of cap.skipped) log(`  skipped frame ${s.id}: ${s.reason}`);
   log(`${cap.frames.length} view(s) selected of ${cap.available} usable (${cap.skipped.length} skipped)`);
 
-  const opts: ReconstructionOptions = { budget, progress, width: v.width, height: v.height, maxSize: v['max-size'], keepWorld: v['keep-world'] ?? false };
+  const opts: ReconstructionOptions = { budget, progress, width: v.width, height: v.height, maxSize: v['max-size'], keepWorld: v['keep-world'] ?? false, registration: v.registration as 'auto' | 'off' };
   if (cap.worldUp) opts.worldUp = cap.worldUp;
   if (opts.width === undefined && opts.height === undefined) {
     delete opts.width;
@@ -134,6 +136,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   } else {
     opts.depth = { prefer: depthMap[depthArg], monocular: await loadBundledFastDepth() };
   }
+  opts.depth.conditionDevice = v.condition === 'on';
 
   const choice = await modelChoice(v.models);
   if (choice.standIn) log('using TEST STAND-IN models (colour-only semantics; not real CLIP/SAM)');
@@ -176,6 +179,12 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   log(`bank entries ${rep.bankEntries}`);
   log(`instances    ${rep.instances}`);
   log(`working size ${rep.working.width}x${rep.working.height}`);
+  const reg = rep.registration;
+  if (reg) {
+    const k = (i: typeof reg.given) => `fx ${i.fx.toFixed(1)} fy ${i.fy.toFixed(1)} cx ${i.cx.toFixed(1)} cy ${i.cy.toFixed(1)} at ${i.width}x${i.height}`;
+    log(`registration ${reg.status}: ${reg.reason}${reg.status === 'skipped' ? '' : `; ${reg.keyframes.length} keyframes (${reg.keyframes[0]} .. ${reg.keyframes[reg.keyframes.length - 1]}), ${reg.ms.toFixed(0)} ms`}`);
+    if (reg.status === 'applied') log(`             colour camera ${k(reg.intrinsics)} (given ${k(reg.given)}), from view ${reg.fromView}`);
+  } else if (v.registration === 'off') log('registration off (--registration off)');
   const w = rep.world;
   log(`world        ${describeWorldFrame(w)}${w.upSource === 'none' ? ' (--keep-world)' : ''}`);
   for (const s of STAGES) log(`  ${s.padEnd(11)} ${rep.stageMs[s].toFixed(0).padStart(7)} ms`);
@@ -199,6 +208,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         backends: rep.backends,
         working: rep.working,
         world: { matrix: w.matrix, up: w.up, upSource: w.upSource, floorSource: w.floorSource, floorHeight: w.floorHeight },
+        registration: reg,
+        conditionDevice: opts.depth.conditionDevice,
         writeMs,
         bytes: bytes.length,
         totalMs: performance.now() - t0,

@@ -55,7 +55,8 @@ export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: 
   } catch (e) {
     throw e instanceof GpuStageError ? e : new GpuStageError(`conditionDepthGpu: WebGPU run failed: ${(e as Error).message}`, { cause: e });
   }
-  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
+  // No colour guide reaches this kernel (HeavyStages.conditionDepth runs guided maps on the CPU): nothing is snapped.
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
   const st = out.status;
   for (let i = 0; i < N; i++) {
     const s = st[i];

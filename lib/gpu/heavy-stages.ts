@@ -74,8 +74,8 @@ export class HeavyStages {
    * CPU. Bad input and a full scene are the caller's errors, thrown as on the CPU. The CPU path costs
    * one resolved promise.
    */
-  private async choose<R>(stage: HeavyStage, gpu: ((device: GPUDevice) => Promise<R>) | null, cpu: () => R): Promise<StageRun<R>> {
-    if (!this.gpu || !gpu) return this.note(stage, { result: cpu(), backend: 'cpu', reason: this.noGpuReason ?? 'no WebGPU kernel for this stage' });
+  private async choose<R>(stage: HeavyStage, gpu: ((device: GPUDevice) => Promise<R>) | null, cpu: () => R, noKernel = 'no WebGPU kernel for this stage'): Promise<StageRun<R>> {
+    if (!this.gpu || !gpu) return this.note(stage, { result: cpu(), backend: 'cpu', reason: this.noGpuReason ?? noKernel });
     try {
       return this.note(stage, { result: await gpu(this.gpu.device), backend: 'webgpu' });
     } catch (e) {
@@ -118,6 +118,9 @@ export class HeavyStages {
 
   /** Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts). */
   conditionDepth(src: DepthMap, opts: ConditioningOptions = {}): Promise<StageRun<{ depth: DepthMap; report: ConditioningReport }>> {
-    return this.choose('depthConditioning', (device) => conditionDepthGpu(device, src, opts), () => conditionSensorDepth(src, opts));
+    // The colour-guided step (depth edges snapped onto colour edges, else dropped) came after the WGSL port, which
+    // has the older guided band: a guided map runs on the CPU until the kernel follows, and says so.
+    const gpu = opts.guide ? null : (device: GPUDevice) => conditionDepthGpu(device, src, opts);
+    return this.choose('depthConditioning', gpu, () => conditionSensorDepth(src, opts), 'edge snapping to the colour guide has no WebGPU kernel yet');
   }
 }

@@ -12,13 +12,22 @@
  * (lib/align/world-frame.ts: the capture's `worldUp`, else the dominant horizontal plane, else the cameras'
  * mean up) and applied to the scene and every pose, before semantics see any view, so bank boxes, the
  * scene and the capture cameras all share it; later batches are moved into it as they arrive.
- * `keepWorld` skips this (live scans already run in the XR local-floor frame). Semantics are optional: without a mask generator and an image
+ * `keepWorld` skips this (live scans already run in the XR local-floor frame).
+ *
+ * Device depth (RGB-D captures, phones, Quest): the colour camera is registered to the depth camera once, from the
+ * first keyframes with depth (colour-registration.ts `registerColourCamera`; kept as given unless the estimate
+ * clearly improves agreement, so registered sensors stay as they are), and applied to every frame of that sensor;
+ * the depth is conditioned (depth-conditioning.ts: invalid values, flying pixels, colour-snapped edges, z^2 noise,
+ * incremental multi-view agreement across batches) and its Gaussians use the confidence as a fusion weight only
+ * (`confidenceOpacity: 0`). The novel-view eval's device path is this one. Semantics are optional: without a mask generator and an image
  * embedder the scene is geometry only (every index 0), which is what the app shows when models are missing.
  */
 import type { Frame } from '../capture/frame';
 import { scaleIntrinsics } from '../capture/frame';
 import { resizeArea } from '../capture/image-ops';
 import { DepthEstimator, type DepthSourceKind, type DepthSourceOptions, type MonocularDepthModel } from '../inference/depth/depth-source';
+import { applyColourRegistration, registerColourCamera, type RegistrationDecision, type RegistrationStageOptions } from '../inference/depth/colour-registration';
+import { DepthAgreement } from '../inference/depth/depth-conditioning';
 import type { ImageEmbedder } from '../inference/embedder';
 import type { MaskGenerator } from '../inference/masks/mask-generator';
 import { SemanticBuilder, type BankMode } from '../inference/semantics/semantic-builder';
@@ -37,6 +46,9 @@ export const STAGES = ['depth', 'gaussians', 'fusion', 'masks', 'embeddings', 'b
 export type Stage = (typeof STAGES)[number];
 
 export { DEFAULT_MAX_SIZE };
+
+/** A capture whose first this-many frames hold no two device keyframes with baseline is not registered. */
+const REGISTRATION_WAIT_FRAMES = 30;
 
 export interface ReconstructionOptions {
   /** Working resolution; default: the first frame's image size brought to `maxSize` (frames of other sizes are resampled). */
@@ -58,7 +70,14 @@ export interface ReconstructionOptions {
     network?: MonocularDepthModel;
     stereo?: DepthSourceOptions['stereo'];
     monocularHoleFill?: boolean;
+    /** Condition device depth (default true; false: the sensor's values as they come, holes still filled). */
+    conditionDevice?: boolean;
   };
+  /**
+   * Depth-to-colour registration of device depth (default 'auto': estimated from the first keyframes with depth,
+   * applied only when it clearly improves agreement); 'off' keeps the capture's intrinsics.
+   */
+  registration?: 'auto' | 'off' | RegistrationStageOptions;
   gaussians?: DepthToGaussiansOptions;
   fusion?: FusionOptions;
   /** Hard Gaussian budget of the scene (default 2M). */
@@ -105,6 +124,13 @@ export interface ReconstructionReport {
   world: WorldFrame;
   /** Which backend (WebGPU or CPU, and why) each heavy stage ran on; null before the first batch. */
   backends: HeavyStagesReport | null;
+  /** The depth-to-colour registration stage: null until decided (no frames with device depth yet, or 'off'). */
+  registration: (RegistrationDecision & { fromView: number }) | null;
+}
+
+/** Gaussian options for a view: conditioned device depth's confidence is a noise weight for the fusion, not a chance of being wrong. */
+export function gaussianOptionsFor(kind: DepthSourceKind, conditioned: boolean, base: DepthToGaussiansOptions = {}): DepthToGaussiansOptions {
+  return kind === 'device' && conditioned ? { confidenceOpacity: 0, ...base } : base;
 }
 
 /** Wraps a method so its time is added to a stage's counter (masks and embeddings run inside the semantic builder). */
@@ -141,6 +167,11 @@ export class Reconstruction {
   private stagesP: Promise<HeavyStages> | null = null;
   /** The heavy stages' runner, once made (by the first addFrames). */
   stages: HeavyStages | null = null;
+  /** Decided once (see registerColourCamera); fromView: the first view it was applied to. */
+  private registration: (RegistrationDecision & { fromView: number }) | null = null;
+  private registrationOpen = false;
+  /** Device keyframes conditioned so far, across batches (a live scan adds a few at a time). */
+  private readonly agreement = new DepthAgreement();
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -200,6 +231,8 @@ export class Reconstruction {
       const w = this.atWorkingSize(f);
       this.frames.push(this.worldFrame && this.worldFrame.upSource !== 'none' ? { ...w, cameraToWorld: transformPose(this.worldFrame.matrix, w.cameraToWorld) } : w);
     }
+    this.registerColour(first);
+    const conditioned = this.options.depth?.conditionDevice ?? true;
     // Semantics wait for the world frame (their boxes must be in it): the first batch keeps its depth until then.
     const deferred: { k: number; view: number; frame: Frame }[] = [];
     const estimator = new DepthEstimator(this.frames, {
@@ -211,6 +244,8 @@ export class Reconstruction {
       stereo: this.options.depth?.stereo,
       monocularHoleFill: this.options.depth?.monocularHoleFill,
       stages,
+      conditionDevice: conditioned,
+      deviceAgreement: this.agreement,
     });
     const out: ViewReport[] = [];
     const n = this.frames.length - first;
@@ -227,7 +262,7 @@ export class Reconstruction {
       this.progress({ stage: 'gaussians', done: k, total: n, detail });
       t = performance.now();
       const tmp = new GaussianScene({ budget: this.width * this.height + 1, bankDim: 1, initialCapacity: this.width * this.height });
-      const g = (await stages.gaussiansFromDepth(tmp, withDepth, view, this.options.gaussians)).result;
+      const g = (await stages.gaussiansFromDepth(tmp, withDepth, view, gaussianOptionsFor(est.kind, conditioned, this.options.gaussians))).result;
       this.stageMs.gaussians += performance.now() - t;
 
       t = performance.now();
@@ -249,6 +284,25 @@ export class Reconstruction {
     return out;
   }
 
+  /**
+   * The registration stage: decided at the first batch that holds two device-depth keyframes with baseline (from
+   * the first of them only), then applied to the frames of this and every later batch. Views reconstructed
+   * before the decision keep the capture's camera (a live scan's first batch, at most).
+   */
+  private registerColour(first: number): void {
+    const opt = this.options.registration ?? 'auto';
+    if (opt === 'off') return;
+    if ((!this.registration || this.registrationOpen) && this.frames.some((f) => f.depth)) {
+      this.progress({ stage: 'registration', done: 0, total: 1 });
+      this.registration = { ...registerColourCamera(this.frames, opt === 'auto' ? {} : opt), fromView: first };
+      this.progress({ stage: 'registration', done: 1, total: 1 });
+      // Too few keyframes with baseline yet (a scan that has not moved): try again with the next batch, for a while.
+      this.registrationOpen = this.registration.keyframes.length < 2 && this.frames.length < REGISTRATION_WAIT_FRAMES;
+    }
+    if (!this.registration) return;
+    for (let i = first; i < this.frames.length; i++) this.frames[i] = applyColourRegistration(this.frames[i], this.registration);
+  }
+
   private async semanticsFor(view: number, frame: Frame, k: number, n: number): Promise<number> {
     this.progress({ stage: 'semantics', done: k, total: n, detail: `view ${k + 1}/${n} (${frame.id})` });
     const built = await this.semantics!.addView(view, frame, undefined, { width: this.width, height: this.height });
@@ -261,6 +315,7 @@ export class Reconstruction {
     this.worldFrame = w;
     applyWorldFrame(this.scene, w.matrix);
     for (let i = 0; i < this.frames.length; i++) this.frames[i] = { ...this.frames[i], cameraToWorld: transformPose(w.matrix, this.frames[i].cameraToWorld) };
+    this.agreement.transform(w.matrix);
     // The fusion's spatial hash indexes the old positions: a fresh fusion re-registers every element.
     this.fusion = new SceneFusion(this.scene, this.options.fusion);
   }
@@ -275,6 +330,16 @@ export class Reconstruction {
         intrinsics: { fx: f.intrinsics.fx, fy: f.intrinsics.fy, cx: f.intrinsics.cx, cy: f.intrinsics.cy, width: f.intrinsics.width, height: f.intrinsics.height },
       })),
       world: { matrix: [...w.matrix], upSource: w.upSource, floorSource: w.floorSource },
+      ...(this.registration && {
+        colourRegistration: {
+          status: this.registration.status,
+          reason: this.registration.reason,
+          given: { ...this.registration.given },
+          intrinsics: { ...this.registration.intrinsics },
+          before: Number.isFinite(this.registration.before) ? this.registration.before : null,
+          after: Number.isFinite(this.registration.after) ? this.registration.after : null,
+        },
+      }),
     };
   }
 
@@ -308,6 +373,7 @@ export class Reconstruction {
       working: { width: this.width, height: this.height },
       world: this.worldFrame ?? IDENTITY_WORLD,
       backends: this.stages?.report() ?? null,
+      registration: this.registration && { ...this.registration, keyframes: [...this.registration.keyframes] },
     };
   }
 }

@@ -364,6 +364,9 @@ function readSceneInfoComments(comments: string[]) {
   };
   const obj: Record<string, unknown> = { cameras: cams.map((c) => parse(c, 'segsplat_camera')) };
   if (world.length) obj.world = parse(world[0], 'segsplat_world');
+  const reg = comments.filter((c) => c.startsWith('segsplat_registration '));
+  if (reg.length > 1) throw new SceneFileError(F, 'segsplat_registration appears more than once');
+  if (reg.length) obj.colourRegistration = parse(reg[0], 'segsplat_registration');
   return parseSceneInfo(F, obj);
 }
 
@@ -434,9 +437,10 @@ export function writePly(scene: GaussianScene, opts: PlyWriteOptions = {}): Uint
     }
   }
   if (scene.info) {
-    const j = sceneInfoToJson(scene.info) as { cameras: unknown[]; world?: unknown };
+    const j = sceneInfoToJson(scene.info) as { cameras: unknown[]; world?: unknown; colourRegistration?: unknown };
     for (const c of j.cameras) h.push(`comment segsplat_camera ${asciiJson(c)}`);
     if (j.world) h.push(`comment segsplat_world ${asciiJson(j.world)}`);
+    if (j.colourRegistration) h.push(`comment segsplat_registration ${asciiJson(j.colourRegistration)}`);
   }
   h.push(`element vertex ${n}`);
   const props = ['x', 'y', 'z'];

@@ -23,9 +23,22 @@ export interface SceneWorld {
   floorSource: 'plane' | 'below-cameras' | 'none';
 }
 
+/** The depth-to-colour registration the reconstruction decided (device depth only; the cameras already carry its intrinsics). */
+export interface SceneColourRegistration {
+  status: 'applied' | 'kept' | 'skipped';
+  reason: string;
+  /** Colour intrinsics given by the capture and in effect, pixels of width x height. */
+  given: { fx: number; fy: number; cx: number; cy: number; width: number; height: number };
+  intrinsics: { fx: number; fy: number; cx: number; cy: number; width: number; height: number };
+  /** Mean ZNCC between keyframes with the given and the estimated camera (null when skipped). */
+  before: number | null;
+  after: number | null;
+}
+
 export interface SceneInfo {
   cameras: CaptureCamera[];
   world?: SceneWorld;
+  colourRegistration?: SceneColourRegistration;
 }
 
 /** At most this many cameras are kept in a file (a long scan keeps an even spread). */
@@ -46,6 +59,12 @@ export function sceneInfoToJson(info: SceneInfo): Record<string, unknown> {
     })),
   };
   if (info.world) out.world = { matrix: info.world.matrix.map(r), upSource: info.world.upSource, floorSource: info.world.floorSource };
+  const cr = info.colourRegistration;
+  if (cr) {
+    const k = (i: SceneColourRegistration['given']) => ({ fx: r(i.fx), fy: r(i.fy), cx: r(i.cx), cy: r(i.cy), width: i.width, height: i.height });
+    const num = (v: number | null) => (v === null || !Number.isFinite(v) ? null : r(v));
+    out.colourRegistration = { status: cr.status, reason: cr.reason, given: k(cr.given), intrinsics: k(cr.intrinsics), before: num(cr.before), after: num(cr.after) };
+  }
   return out;
 }
 
@@ -83,6 +102,25 @@ export function parseSceneInfo(format: string, v: unknown): SceneInfo {
     if (!['capture', 'plane', 'cameras', 'none'].includes(w.upSource as string)) bad(`world.upSource "${String(w.upSource)}" is not capture, plane, cameras or none`);
     if (!['plane', 'below-cameras', 'none'].includes(w.floorSource as string)) bad(`world.floorSource "${String(w.floorSource)}" is not plane, below-cameras or none`);
     info.world = { matrix: [...(w.matrix as number[])], upSource: w.upSource as SceneWorld['upSource'], floorSource: w.floorSource as SceneWorld['floorSource'] };
+  }
+  if (o.colourRegistration !== undefined) {
+    const c = o.colourRegistration as Record<string, unknown>;
+    if (!c || typeof c !== 'object') bad('"colourRegistration" is not an object');
+    if (!['applied', 'kept', 'skipped'].includes(c.status as string)) bad(`colourRegistration.status "${String(c.status)}" is not applied, kept or skipped`);
+    if (typeof c.reason !== 'string' || c.reason.length > 1000) bad('colourRegistration.reason is not a string');
+    const k = (name: string) => {
+      const v = c[name] as Record<string, unknown> | undefined;
+      if (!v || typeof v !== 'object') bad(`colourRegistration.${name} is not an object`);
+      for (const f of ['fx', 'fy', 'cx', 'cy'] as const) if (typeof v![f] !== 'number' || !Number.isFinite(v![f])) bad(`colourRegistration.${name}.${f} is not a finite number`);
+      for (const f of ['width', 'height'] as const) if (!Number.isInteger(v![f]) || (v![f] as number) < 1 || (v![f] as number) > 65536) bad(`colourRegistration.${name}.${f} is not an image size`);
+      return { fx: v!.fx as number, fy: v!.fy as number, cx: v!.cx as number, cy: v!.cy as number, width: v!.width as number, height: v!.height as number };
+    };
+    const score = (name: string) => {
+      const v = c[name];
+      if (v !== null && (typeof v !== 'number' || !Number.isFinite(v))) bad(`colourRegistration.${name} is not a number or null`);
+      return v as number | null;
+    };
+    info.colourRegistration = { status: c.status as SceneColourRegistration['status'], reason: c.reason as string, given: k('given'), intrinsics: k('intrinsics'), before: score('before'), after: score('after') };
   }
   return info;
 }

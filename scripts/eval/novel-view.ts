@@ -35,16 +35,18 @@ import { scaleIntrinsics } from '../../lib/capture/frame';
 import { encodePng } from '../../lib/capture/png';
 import { nodeFolderFiles } from '../../lib/capture/node-files';
 import { importTransformsJson, loadFrame } from '../../lib/capture/transforms-json';
-import { estimateColourRegistration, type ColourRegistration } from '../../lib/inference/depth/colour-registration';
-import { boxSubsampleDepth, conditionSensorDepth, DepthAgreement } from '../../lib/inference/depth/depth-conditioning';
+import { applyColourRegistration, registerColourCamera, type RegistrationDecision } from '../../lib/inference/depth/colour-registration';
+import { boxSubsampleDepth } from '../../lib/inference/depth/depth-conditioning';
+import { DepthEstimator } from '../../lib/inference/depth/depth-source';
+import { gaussianOptionsFor } from '../../lib/pipeline/reconstruction';
 import { isIdentityDistortion } from '../../lib/inference/depth/lens-distortion';
-import { pixelMapBetween, resampleDepthMap } from '../../lib/inference/depth/depth-resample';
+import { resampleDepthMap } from '../../lib/inference/depth/depth-resample';
 import { evaluateForwardSplat, nearestViews, type SplatView } from '../../lib/inference/depth/forward-splat-eval';
 import { fillDepthHoles } from '../../lib/inference/depth/hole-fill';
 import { pickSources, refinedConfidence, refineView, sweepView } from '../../lib/inference/depth/multi-view-stereo';
 import { DEFAULT_PLANE_SWEEP_MODE, type PlaneSweepResult } from '../../lib/inference/depth/plane-sweep';
 import { applyScaleShift, fitScaleShift } from '../../lib/inference/depth/scale-shift-fit';
-import { frameDepthToPinholeGrid, lumaOf, makeStereoView, remap, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
+import { frameDepthToPinholeGrid, makeStereoView, pinholeDepthToFrameGrid, resampleRgb, type StereoView } from '../../lib/inference/depth/stereo-view';
 import { psnr, ssim } from '../../lib/splat/image-metrics';
 import { errorHeatmap, sideBySide } from '../../lib/eval/image-panels';
 import { renderGaussianView, type PinholeView } from '../../lib/eval/gaussian-view-eval';
@@ -163,18 +165,16 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   if (!targets.length || !context.length) throw new Error('novel-view: need at least one target and one context view');
 
   const hasDevice = context.every((i) => !!frames[i].depth);
-  // Depth-to-colour registration (colour-registration.ts): fitted on the context views only, applied to the
-  // sensor's every frame (targets included: the same colour camera took them).
+  // Depth-to-colour registration: the pipeline's stage (colour-registration.ts registerColourCamera, as
+  // lib/pipeline/reconstruction.ts runs it), decided on the context views only and applied to the sensor's every
+  // frame (targets included: the same colour camera took them).
   const regArg = optString(args, 'registration', 'auto')!;
   if (!['auto', 'off'].includes(regArg)) throw new UsageError(`--registration must be auto or off, got "${regArg}"`);
-  let registration: ColourRegistration | null = null;
+  let registration: RegistrationDecision | null = null;
   if (hasDevice && regArg === 'auto') {
-    const tr = performance.now();
-    registration = estimateColourRegistration(context.map((i) => frames[i]));
-    const ki = registration.intrinsics;
-    for (const f of frames) f.intrinsics = scaleIntrinsics(ki, f.image.width, f.image.height);
-    for (const f of frames) if (!f.intrinsics.distortion) delete f.intrinsics.distortion;
-    log(`colour registration: fx ${ki.fx.toFixed(1)} fy ${ki.fy.toFixed(1)} cx ${ki.cx.toFixed(1)} cy ${ki.cy.toFixed(1)} (ZNCC ${registration.initialScore.toFixed(3)} -> ${registration.score.toFixed(3)}, ${((performance.now() - tr) / 1000).toFixed(1)} s)`);
+    registration = registerColourCamera(context.map((i) => frames[i]));
+    for (let i = 0; i < frames.length; i++) frames[i] = applyColourRegistration(frames[i], registration);
+    log(`colour registration ${registration.status}: ${registration.reason} (${registration.keyframes.length} keyframes, ${(registration.ms / 1000).toFixed(1)} s)`);
   }
   let sources: DepthSource[];
   if (depthArg === 'all') sources = hasDevice ? ['device', 'mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'] : ['mvs-raw', 'mvs', 'fastdepth', 'mvs+fastdepth'];
@@ -183,8 +183,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     for (const s of sources) if (!DEPTH_SOURCES.includes(s)) throw new UsageError(`--depth must be ${DEPTH_SOURCES.join(', ')} or all (comma-separated allowed), got "${s}"`);
     if (sources.includes('device') && !hasDevice) throw new Error('--depth device: the capture has no depth on every context frame');
   }
-  // Device depth: conditioned (depth-conditioning.ts: edges, specks, z^2 noise, multi-view agreement against the
-  // context views conditioned before it, in capture order) unless --condition off; --depth-size box-subsamples it
+  // Device depth: the pipeline's depth source (depth-source.ts, as lib/pipeline/reconstruction.ts runs it):
+  // conditioned (edges snapped to colour, specks, z^2 noise, multi-view agreement against the context views
+  // conditioned before it, in capture order) unless --condition off, holes filled; --depth-size box-subsamples it
   // first (a phone-like 160x120 map from a 640x480 one).
   const mvsWeightsArg = optString(args, 'mvs-weights', 'on')!;
   if (!['on', 'off'].includes(mvsWeightsArg)) throw new UsageError(`--mvs-weights must be on or off, got "${mvsWeightsArg}"`);
@@ -195,7 +196,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
   const depthSizeArg = optString(args, 'depth-size');
   const deviceDepth = new Map<number, DepthMap>();
-  const conditioning: { id: string; edge: number; specks: number; agreed: number; contradicted: number; unconfirmed: number }[] = [];
+  const conditioning: { id: string; notes: string[] }[] = [];
   if (sources.includes('device')) {
     let factor = 1;
     if (depthSizeArg) {
@@ -205,27 +206,14 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         throw new UsageError(`--depth-size must be WxH dividing the device depth's ${d0.width}x${d0.height} by one integer, got "${depthSizeArg}"`);
       factor = d0.width / Number(m[1]);
     }
-    const agreement = new DepthAgreement();
-    for (const [k, i] of context.entries()) {
-      let d = frames[i].depth!;
-      if (factor > 1) d = boxSubsampleDepth(d, factor);
-      if (condArg === 'on') {
-        // Colour luma on the depth grid, through the (registered) colour camera: the edge test's guide.
-        const img = frames[i].image;
-        const kc = scaleIntrinsics(frames[i].intrinsics, img.width, img.height);
-        const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
-        const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(d.intrinsics, kc));
-        const c = conditionSensorDepth(d, { guide });
-        const a = agreement.add(c.depth, frames[i].cameraToWorld);
-        conditioning.push({ id: frames[i].id, edge: c.report.edge, specks: c.report.specks, agreed: a.agreed, contradicted: a.contradicted, unconfirmed: a.unconfirmed });
-        d = c.depth;
-      }
-      deviceDepth.set(k, d);
+    const ctxFrames = context.map((i) => (factor > 1 ? { ...frames[i], depth: boxSubsampleDepth(frames[i].depth!, factor) } : frames[i]));
+    const estimator = new DepthEstimator(ctxFrames, { width: W, height: H, prefer: 'device', conditionDevice: condArg === 'on' });
+    for (let k = 0; k < context.length; k++) {
+      const e = await estimator.depthFor(k);
+      deviceDepth.set(k, e.depth);
+      conditioning.push({ id: frames[context[k]].id, notes: e.notes });
     }
-    if (conditioning.length) {
-      const sum = (f: (c: (typeof conditioning)[number]) => number) => conditioning.reduce((a, c) => a + f(c), 0);
-      log(`device depth conditioned: ${sum((c) => c.edge)} edge-band and ${sum((c) => c.specks)} speck pixels dropped, ${sum((c) => c.contradicted)} contradicted by earlier keyframes, ${sum((c) => c.agreed)} confirmed, ${sum((c) => c.unconfirmed)} unconfirmed`);
-    }
+    if (condArg === 'on') log(`device depth: ${conditioning.map((c) => `${c.id}: ${c.notes.slice(1).join('; ')}`).join('\n  ')}`);
   }
   const deviceLabel = `device${depthSizeArg ? ` ${depthSizeArg}` : ''}${condArg === 'off' ? ' raw' : ''}`;
   const labelOf = (src: string) => (src === 'device' ? deviceLabel : src);
@@ -346,25 +334,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
       progress({ stage: 'depth', done: i++, total: needed.length, detail: views[k].id });
       const v = views[k];
       if (sources.includes('device')) {
-        const f = frames[context[k]];
-        const kOut = scaleIntrinsics(f.intrinsics, W, H);
-        if (!kOut.distortion) delete kOut.distortion;
-        const r = resampleDepthMap(deviceDepth.get(k) ?? f.depth!, kOut);
-        if (condArg === 'on') {
-          // As the depth source does (depth-source.ts): sensor holes and the colour camera's wider field of view
-          // filled by edge-aware smoothing of inverse depth, at confidence 0.1.
-          const g = lumaOf(rgbs[k], W * H);
-          const conf = r.confidence ?? r.data.map((z) => (z > 0 ? 1 : 0));
-          const filled = fillDepthHoles(r.data, g, W, H, { confidence: conf.map((c, p) => (r.data[p] > 0 ? Math.max(c, 1e-3) : 0)), smoothPasses: 0 });
-          for (let p = 0; p < filled.length; p++)
-            if (!(r.data[p] > 0) && filled[p] > 0) {
-              r.data[p] = filled[p];
-              conf[p] = 0.1;
-            }
-          r.confidence = conf;
-        }
+        const r = deviceDepth.get(k)!;
         depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
-        if (r.confidence && isIdentityDistortion(kOut.distortion)) deviceConfidence.set(k, r.confidence);
+        if (r.confidence && isIdentityDistortion(views[k].frameIntrinsics.distortion)) deviceConfidence.set(k, r.confidence);
       }
       if (!needMvs) continue;
       const t = performance.now();
@@ -440,7 +412,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           // does; --mvs-weights off gives every stereo pixel the same weight.
           const mvsConf = src === 'mvs' && mvsWeights;
           const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
-          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: { scaleFactor: gaussianScale, confidenceOpacity: (src === 'device' && condArg === 'on') || mvsConf ? 0 : undefined } });
+          const gOpts = gaussianOptionsFor(src === 'device' ? 'device' : 'stereo', condArg === 'on', { scaleFactor: gaussianScale });
+          const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: mvsConf ? { ...gOpts, confidenceOpacity: 0 } : gOpts });
           timing.gaussianBuildMs += r.buildMs;
           timing.gaussianRenderMs += r.renderMs;
           render = r.rgb;
@@ -507,7 +480,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     gaussianScale: gaussianScale ?? 0.5,
     rows,
     best: best ? { renderer: best.renderer, depth: best.depth, psnr: best.psnr, ssim: best.ssim } : null,
-    registration: registration && { intrinsics: registration.intrinsics, score: registration.score, initialScore: registration.initialScore },
+    registration,
     conditioning,
     stereoTrust: trust,
     fastdepthFits: fits,

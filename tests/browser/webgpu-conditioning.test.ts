@@ -6,7 +6,8 @@
  * (frame 2, exact, 320x240), a real Kinect v1 map of ../shared/data/redkitchen (640x480, 12 % holes)
  * and the fox's stereo depth (../shared/data/fox has no sensor: its CPU plane sweep at 90x160 stands
  * in for one); the shared maps are skipped when absent. Variants: defaults; a colour guide; a
- * device confidence with a wider band.
+ * device confidence with a wider band. The colour guide's edge snapping (snap or drop) has no WebGPU kernel yet:
+ * that variant checks that the CPU ran and said so.
  *
  * Tolerances: every count of the report identical (invalid, edge, specks, kept, registered edges); at
  * most 1e-4 of the pixels kept on one side only (the GPU's edge threshold max(edgeJump·z, 4σ(z)) is
@@ -47,6 +48,12 @@ async function agreement(src: unknown): Promise<ConditioningAgreement[]> {
 
 function expectAgreement(rows: ConditioningAgreement[], dropsSome: boolean): void {
   for (const r of rows) {
+    if (r.name === 'colour guide') {
+      // Snapping to the colour guide has no WebGPU kernel yet: HeavyStages runs the CPU and says why.
+      expect(r.backend).toBe('cpu');
+      expect(r.reason).toMatch(/edge snapping/);
+      continue;
+    }
     expect(r.backend, `${r.name}: ${r.reason}`).toBe('webgpu');
     expect(r.cpu.kept).toBeGreaterThan(0.2 * r.width * r.height);
     if (dropsSome) expect(r.cpu.edge).toBeGreaterThan(0);

@@ -207,3 +207,113 @@ export function estimateColourRegistration(frames: Frame[], opts: ColourRegistra
     evaluations,
   };
 }
+
+/**
+ * The registration as a pipeline stage: decided once, from the first keyframes with device depth (never the whole
+ * capture), and applied to every later frame of the same sensor. Registered sensors (phones, Quest, a rendered
+ * sample) must come out as they went in, so an estimate is only taken when it clearly improves the agreement.
+ */
+export interface RegistrationStageOptions extends ColourRegistrationOptions {
+  /** Keyframes the estimate uses at most (default 6: 5 pairs, about a second of CPU at 640x480). */
+  keyframes?: number;
+  /** A frame becomes a keyframe when its camera moved this far (metres, default 0.05) or turned `minAngle`. */
+  minBaseline?: number;
+  /** Degrees (default 3). */
+  minAngle?: number;
+  /**
+   * A clear improvement: the disagreement 1 - ZNCC falls by at least this fraction (default 0.25; redkitchen's
+   * Kinect: 0.061 -> 0.019, a registered sensor: unchanged) and ZNCC gains at least 0.002 (estimation noise).
+   */
+  minDrop?: number;
+}
+
+export interface RegistrationDecision {
+  /** applied: the estimate is in use; kept: the frames' own intrinsics are (no clear gain); skipped: no estimate (reason). */
+  status: 'applied' | 'kept' | 'skipped';
+  reason: string;
+  /** Ids of the keyframes the estimate used. */
+  keyframes: string[];
+  /** The frames' own colour intrinsics, and those in effect after the stage (equal unless applied), both at width x height. */
+  given: Intrinsics;
+  intrinsics: Intrinsics;
+  /** Mean ZNCC with the given intrinsics and at the estimate (NaN when skipped). */
+  before: number;
+  after: number;
+  samples: number;
+  ms: number;
+}
+
+const sameCamera = (a: Intrinsics, b: Intrinsics): boolean => {
+  const sx = b.width / a.width, sy = b.height / a.height;
+  const close = (x: number, y: number) => Math.abs(x - y) <= 1e-3 * Math.max(1, Math.abs(y));
+  return close(a.fx * sx, b.fx) && close(a.fy * sy, b.fy) && close(a.cx * sx, b.cx) && close(a.cy * sy, b.cy);
+};
+
+const hasUsableDepth = (f: Frame): boolean => !!f.depth && f.depth.width > 0 && f.depth.height > 0 && f.depth.data?.length === f.depth.width * f.depth.height;
+
+/**
+ * Keyframes for the estimate, in order: the first frame with device depth, then each frame of the same sensor that
+ * moved or turned enough from the last one picked (pairs without baseline say nothing about the colour camera).
+ */
+export function pickRegistrationKeyframes(frames: Frame[], opts: RegistrationStageOptions = {}): Frame[] {
+  const max = opts.keyframes ?? 6;
+  const minB = opts.minBaseline ?? 0.05;
+  const minCos = Math.cos(((opts.minAngle ?? 3) * Math.PI) / 180);
+  const out: Frame[] = [];
+  for (const f of frames) {
+    if (out.length >= max) break;
+    if (!hasUsableDepth(f)) continue;
+    const last = out[out.length - 1];
+    if (!last) {
+      out.push(f);
+      continue;
+    }
+    if (f.image.width !== last.image.width || f.image.height !== last.image.height || !sameCamera(last.intrinsics, f.intrinsics)) continue;
+    const a = last.cameraToWorld, b = f.cameraToWorld;
+    const moved = Math.hypot(a[12] - b[12], a[13] - b[13], a[14] - b[14]);
+    const cos = a[8] * b[8] + a[9] * b[9] + a[10] * b[10];
+    if (moved >= minB || cos <= minCos) out.push(f);
+  }
+  return out;
+}
+
+/** Decides the colour registration from the first keyframes of `frames` (see RegistrationStageOptions). */
+export function registerColourCamera(frames: Frame[], opts: RegistrationStageOptions = {}): RegistrationDecision {
+  const t0 = performance.now();
+  const keys = pickRegistrationKeyframes(frames, opts);
+  const first = keys[0] ?? frames[0];
+  if (!first) throw new Error('registerColourCamera: no frames given');
+  const { width, height } = first.image;
+  const given = { fx: first.intrinsics.fx * (width / first.intrinsics.width), fy: first.intrinsics.fy * (height / first.intrinsics.height), cx: first.intrinsics.cx * (width / first.intrinsics.width), cy: first.intrinsics.cy * (height / first.intrinsics.height), width, height };
+  const base = { keyframes: keys.map((f) => f.id), given, intrinsics: given, before: NaN, after: NaN, samples: 0 };
+  const skip = (reason: string): RegistrationDecision => ({ ...base, status: 'skipped', reason, ms: performance.now() - t0 });
+  if (keys.length < 2)
+    return skip(`needs 2 keyframes with device depth at least ${opts.minBaseline ?? 0.05} m or ${opts.minAngle ?? 3} deg apart, found ${keys.length}`);
+  const r = estimateColourRegistration(keys, opts);
+  // Samples come from valid depth only (NaN, 0 and out-of-range values never count): empty or invalid maps end here.
+  if (r.samples < 500 || !(r.initialScore > -1) || !(r.score > -1))
+    return skip(`too few valid depth samples seen by two keyframes (${r.samples}): the device depth is empty or invalid`);
+  const gain = r.score - r.initialScore;
+  const out = { ...base, before: r.initialScore, after: r.score, samples: r.samples };
+  if (!(gain >= 0.002 && 1 - r.score <= (1 - (opts.minDrop ?? 0.25)) * (1 - r.initialScore))) {
+    return { ...out, status: 'kept', reason: `no clear gain (ZNCC ${r.initialScore.toFixed(3)} -> ${r.score.toFixed(3)}): the capture's colour camera is kept`, ms: performance.now() - t0 };
+  }
+  const k = r.intrinsics;
+  return {
+    ...out,
+    status: 'applied',
+    intrinsics: { fx: k.fx, fy: k.fy, cx: k.cx, cy: k.cy, width, height },
+    reason: `colour camera fx ${given.fx.toFixed(1)} -> ${k.fx.toFixed(1)}, cx ${given.cx.toFixed(1)} -> ${k.cx.toFixed(1)}, cy ${given.cy.toFixed(1)} -> ${k.cy.toFixed(1)} (ZNCC ${r.initialScore.toFixed(3)} -> ${r.score.toFixed(3)})`,
+    ms: performance.now() - t0,
+  };
+}
+
+/** `f` with the registered colour camera (scaled to its image) when the decision applies to its sensor; else `f` itself. */
+export function applyColourRegistration(f: Frame, d: RegistrationDecision): Frame {
+  if (d.status !== 'applied' || !sameCamera(d.given, f.intrinsics)) return f;
+  const sx = f.intrinsics.width / d.intrinsics.width, sy = f.intrinsics.height / d.intrinsics.height;
+  const k: Intrinsics = { fx: d.intrinsics.fx * sx, fy: d.intrinsics.fy * sy, cx: d.intrinsics.cx * sx, cy: d.intrinsics.cy * sy, width: f.intrinsics.width, height: f.intrinsics.height };
+  if (f.intrinsics.distortion) k.distortion = f.intrinsics.distortion;
+  // The depth keeps its own camera: resampling it through the new colour camera is the registration.
+  return { ...f, intrinsics: k, depth: f.depth && { ...f.depth, intrinsics: { ...f.depth.intrinsics } } };
+}

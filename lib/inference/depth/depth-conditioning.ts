@@ -8,8 +8,11 @@
  *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
  *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
  *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
- *   other keyframes that see the surface head-on. With a colour `guide`, an edge that a colour edge follows
- *   within 1 px is registered and keeps its band (snap or drop: only edges the colour contradicts lose it);
+ *   other keyframes that see the surface head-on. With a colour `guide` (the colour image through the registered
+ *   colour camera) edges are snapped or dropped: where a colour edge lies within `snapRadius` px along the jump,
+ *   the depth boundary is moved onto it (the pixels between, and the flying pixels at the old boundary, take the
+ *   depth of the side whose colour they have) and nothing is dropped; only edges without a colour edge nearby
+ *   lose the band;
  * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
  * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
  *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
@@ -74,12 +77,17 @@ export interface ConditioningOptions {
   zRef?: number;
   /**
    * Luma 0..1 of the colour image resampled onto the depth grid (through the registered colour camera). With it,
-   * a depth edge that a colour edge follows within 1 px is taken as registered: only the edge pixels themselves go
-   * (flying pixels), not the band. Without it, every depth edge gets the band.
+   * depth edges are snapped to a colour edge within `snapRadius` (no band); without it, every depth edge gets the band.
    */
   guide?: Float32Array;
-  /** Luma step between 3x3 neighbours that counts as a colour edge (default 0.06). */
+  /** Luma step between neighbouring pixels that counts as a colour edge (default 0.06). */
   colourEdge?: number;
+  /**
+   * How far (px at 640 wide, scaled to the map's width, at least 1) a depth edge is moved onto the colour edge
+   * (default 1; the colour profile is read over +-3 px). Farther disagreements are dropped with the band: on the
+   * Kinect's soft colour, moving edges up to 3 px measured 0.1 dB worse (docs/DEPTH.md).
+   */
+  snapRadius?: number;
 }
 
 export interface ConditioningReport {
@@ -87,8 +95,10 @@ export interface ConditioningReport {
   edge: number;
   specks: number;
   kept: number;
-  /** Depth-edge pixels a colour edge follows (dropped without the band). */
+  /** Near-side depth-edge pixels with a colour edge within the snap radius (snapped, no band). */
   registeredEdges: number;
+  /** Pixels whose depth the snap moved to the other side of the edge. */
+  snapped: number;
 }
 
 /** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
@@ -106,7 +116,7 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   const guide = opts.guide;
   if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
   const colourEdge = opts.colourEdge ?? 0.06;
-  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0 };
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
   for (let i = 0; i < N; i++) {
     const z = src.data[i];
     if (z >= minD && z <= maxD) d[i] = z;
@@ -136,25 +146,85 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
       if (isEdge) edge[i] = 1;
       if (nb < minNb) specks[i] = 1;
     }
-  // A depth edge is registered when the colour image has an edge within 1 px of it (largest luma step in 3x3).
+  // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, look along the jump's
+  // direction within +-snapRadius px for the strongest colour step (>= colourEdge). Found: the depth boundary is
+  // moved onto it, i.e. the pixels between (and the two at the old boundary, where flying pixels sit) take the
+  // depth of the side whose colour they have, read just beyond the moved boundary. Not found: the band is dropped.
   const bandSeed = guide ? new Uint8Array(N) : edge;
-  if (guide)
-    for (let v = 1; v < H - 1; v++)
-      for (let u = 1; u < W - 1; u++) {
-        const i = v * W + u;
+  const relabel = guide ? new Float32Array(N) : null;
+  // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
+  const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
+  const snapR = Math.max(maxMove, Math.round(3 * (W / 640)));
+  if (guide && relabel)
+    for (let v = 0; v < H; v++)
+      for (let u = 0; u < W; u++) {
+        const i = v * W + u, z = d[i];
         if (!edge[i]) continue;
-        let lo = Infinity, hi = -Infinity;
+        // The largest jump to a farther 8-neighbour gives the direction n (near -> far); far-side pixels skip.
+        const t = Math.max(jump * z, 4 * depthSigma(z, noise));
+        let best = t, nu = 0, nv = 0;
         for (let dv = -1; dv <= 1; dv++)
           for (let du = -1; du <= 1; du++) {
-            const g = guide[i + dv * W + du];
-            if (g < lo) lo = g;
-            if (g > hi) hi = g;
+            const uu = u + du, vv = v + dv;
+            if ((!du && !dv) || uu < 0 || vv < 0 || uu >= W || vv >= H) continue;
+            const zn = d[vv * W + uu];
+            if (zn - z > best) {
+              best = zn - z;
+              nu = du;
+              nv = dv;
+            }
           }
-        if (hi - lo >= colourEdge) report.registeredEdges++;
-        else bandSeed[i] = 1;
+        if (!nu && !nv) continue;
+        const at = (k: number) => {
+          const uu = u + k * nu, vv = v + k * nv;
+          return uu < 0 || vv < 0 || uu >= W || vv >= H ? -1 : vv * W + uu;
+        };
+        // Which side's colour each pixel within +-R of the depth boundary has: the near object's colour is read
+        // just beyond the disputed span on the near side, the far surface's just beyond it on the far side, and
+        // one boundary (between offsets s and s + 1; the depth's is between 0 and 1) is fitted to the profile
+        // in least squares. Sides of similar colour, or a profile no single step explains (texture), say nothing.
+        const a1 = at(-snapR - 2), a2 = at(-snapR - 1), b1 = at(snapR + 1), b2 = at(snapR + 2);
+        let s = NaN;
+        if (a1 >= 0 && a2 >= 0 && b1 >= 0 && b2 >= 0) {
+          const gN = 0.5 * (guide[a1] + guide[a2]), gF = 0.5 * (guide[b1] + guide[b2]);
+          const contrast = Math.abs(gN - gF);
+          if (contrast >= colourEdge) {
+            // cost(s) = sum over k <= s of (g - gN)^2 + sum over k > s of (g - gF)^2, by a running sum.
+            let cost = 0;
+            for (let k = -snapR; k <= snapR; k++) cost += (guide[at(k)] - gF) ** 2;
+            let bestCost = cost;
+            s = -snapR - 1;
+            for (let k = -snapR; k <= snapR; k++) {
+              const g = guide[at(k)];
+              cost += (g - gN) ** 2 - (g - gF) ** 2;
+              if (cost < bestCost - 1e-9 || (cost <= bestCost + 1e-9 && Math.abs(k) < Math.abs(s))) {
+                bestCost = cost;
+                s = k;
+              }
+            }
+            if (bestCost / (2 * snapR + 1) > (0.25 * contrast) ** 2) s = NaN;
+          }
+        }
+        if (s !== s || s < -maxMove || s > maxMove) {
+          bandSeed[i] = 1;
+          continue;
+        }
+        const lo = Math.min(0, s + 1), hi = Math.max(1, s);
+        const pn = at(lo - 1), pf = at(hi + 1);
+        const zNear = pn >= 0 && d[pn] && !edge[pn] ? d[pn] : z;
+        const zFar = pf >= 0 && d[pf] ? d[pf] : 0;
+        if (!(zFar - zNear > t)) {
+          bandSeed[i] = 1;
+          continue;
+        }
+        report.registeredEdges++;
+        for (let k = lo; k <= hi; k++) {
+          const p = at(k);
+          if (p >= 0 && d[p]) relabel[p] = k <= s ? zNear : zFar;
+        }
       }
-  // Dilate the edge mask by the band (separable max over a square).
-  let drop = edge;
+  // Dilate the unsnapped edges by the band (separable max over a square); snapped pixels outside it keep their new depth.
+  const drop = edge.slice();
   if (band > 0) {
     const tmp = new Uint8Array(N);
     for (let v = 0; v < H; v++)
@@ -162,13 +232,19 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         if (!bandSeed[v * W + u]) continue;
         for (let k = Math.max(0, u - band); k <= Math.min(W - 1, u + band); k++) tmp[v * W + k] = 1;
       }
-    drop = edge.slice();
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         if (!tmp[v * W + u]) continue;
-        for (let k = Math.max(0, v - band); k <= Math.min(H - 1, v + band); k++) drop[k * W + u] = 1;
+        for (let k = Math.max(0, v - band); k <= Math.min(H - 1, v + band); k++) drop[k * W + u] = 2;
       }
   }
+  if (relabel)
+    for (let i = 0; i < N; i++) {
+      if (!relabel[i] || drop[i] === 2) continue;
+      if (Math.abs(relabel[i] - d[i]) > 1e-6) report.snapped++;
+      d[i] = relabel[i];
+      drop[i] = 0;
+    }
   const conf = new Float32Array(N);
   for (let i = 0; i < N; i++) {
     const z = d[i];
@@ -245,6 +321,14 @@ export class DepthAgreement {
     const cap = this.opts.memory ?? 12;
     if (this.memory.length > cap) this.memory.shift();
     return report;
+  }
+
+  /** Moves the remembered keyframes by a rigid world transform (the pipeline re-frames the world once). */
+  transform(worldMatrix: ArrayLike<number>): void {
+    for (const m of this.memory) {
+      m.cameraToWorld = Float64Array.from(multiply(worldMatrix, m.cameraToWorld));
+      m.worldToCamera = invertRigid(m.cameraToWorld);
+    }
   }
 
   private check(depth: DepthMap, c2w: ArrayLike<number>, near: Remembered[]): AgreementReport {

@@ -77,12 +77,15 @@ export interface DepthSourceOptions {
   monocularHoleFill?: boolean;
   /**
    * Condition device depth before resampling (depth-conditioning.ts: invalid values, edge band, specks, z^2 noise
-   * confidence, multi-view agreement against the device frames conditioned before it). Off by default until the
-   * pipeline builds Gaussians with `confidenceOpacity: 0` (a noise confidence must not make surfaces see-through).
+   * confidence, multi-view agreement against the device frames conditioned before it). Off here by default; the
+   * pipeline turns it on and builds those Gaussians with `confidenceOpacity: 0` (a noise confidence must not make
+   * surfaces see-through).
    */
   conditionDevice?: boolean | { conditioning?: ConditioningOptions; agreement?: AgreementOptions };
   /** Runs the plane sweep and the device-depth conditioning (WebGPU or CPU, lib/gpu/heavy-stages.ts); default: the CPU kernels. */
   stages?: HeavyStages;
+  /** The agreement's memory of keyframes conditioned before this estimator (the pipeline keeps one across batches). */
+  deviceAgreement?: DepthAgreement;
 }
 
 /** A network that takes posed views (OnnxDepthNetwork with a multi-view export). */
@@ -188,7 +191,7 @@ export class DepthEstimator {
         const luma = lumaOf(resampleRgb(img, img.width, img.height), img.width * img.height);
         const guide = remap(luma, img.width, img.height, 1, pixelMapBetween(sensor.intrinsics, scaleIntrinsics(f.intrinsics, img.width, img.height)));
         const c = (await this.stages.conditionDepth(sensor, { guide, ...o.conditioning })).result;
-        this.agreement ??= new DepthAgreement(o.agreement);
+        this.agreement ??= this.options.deviceAgreement ?? new DepthAgreement(o.agreement);
         const a = this.agreement.add(c.depth, f.cameraToWorld);
         sensor = c.depth;
         condNotes.push(`conditioned: ${c.report.edge} edge-band, ${c.report.specks} speck, ${a.contradicted} contradicted pixels dropped; ${a.agreed} confirmed by ${a.neighbours} earlier keyframe(s)`);

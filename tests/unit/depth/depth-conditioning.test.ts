@@ -56,18 +56,45 @@ describe('conditionSensorDepth', () => {
     expect(card / wall).toBeCloseTo(depthSigma(3) / depthSigma(2), 1);
   });
 
-  it('with a colour guide, depth edges that the colour follows keep their band; edges the colour contradicts lose it', () => {
+  it('with a colour guide, depth edges are snapped onto the colour edge within the radius, dropped beyond it', () => {
     // The card's edge is visible in colour: a strong step where the depth jumps.
     const luma = depth.map((z) => (z < 2.5 ? 0.9 : 0.1));
-    const opts = { edgeBand: 2 * (640 / 96) };
+    const shift = (by: number) => {
+      const o = new Float32Array(luma.length);
+      for (let v = 0; v < 72; v++) for (let u = 0; u < 96; u++) o[v * 96 + u] = luma[v * 96 + Math.max(0, u - by)];
+      return o;
+    };
+    const px = 640 / 96; // options are in pixels at 640 wide
+    const opts = { edgeBand: 2 * px, snapRadius: 5 * px };
+    const plain = conditionSensorDepth(map(depth), opts);
+    // Registered colour: nothing but the boundary's mixed (flying) samples changes, and they take a side's depth.
     const registered = conditionSensorDepth(map(depth), { ...opts, guide: luma });
-    // Colour shifted 3 px sideways: the card's left and right edges disagree and lose their band.
-    const shifted = new Float32Array(luma.length);
-    for (let v = 0; v < 72; v++) for (let u = 0; u < 96; u++) shifted[v * 96 + u] = luma[v * 96 + Math.max(0, u - 3)];
-    const misregistered = conditionSensorDepth(map(depth), { ...opts, guide: shifted });
     expect(registered.report.registeredEdges).toBeGreaterThan(0);
-    expect(registered.report.edge).toBeLessThan(0.5 * misregistered.report.edge);
-    expect(misregistered.report.edge).toBeGreaterThan(0.6 * conditionSensorDepth(map(depth), opts).report.edge);
+    expect(registered.report.edge).toBeLessThan(0.4 * plain.report.edge);
+    for (let i = 0; i < depth.length; i++) {
+      const z = registered.depth.data[i];
+      if (z > 0) expect(Math.min(Math.abs(z - 2), Math.abs(z - 3))).toBeLessThan(0.02);
+    }
+    // Colour 3 px to the right of the depth (misregistered): the card's left and right depth edges follow it.
+    const cardSpan = (d: Float32Array, v: number) => {
+      const row = Array.from(d.subarray(v * 96, v * 96 + 96));
+      return [row.findIndex((z) => z > 0 && z < 2.5), 95 - [...row].reverse().findIndex((z) => z > 0 && z < 2.5)];
+    };
+    const [l0, r0] = cardSpan(depth, 36);
+    const [lc, rc] = cardSpan(shift(3).map((g) => (g > 0.5 ? 1 : 3)), 36);
+    expect(lc - l0).toBe(3);
+    const snapped = conditionSensorDepth(map(depth), { ...opts, guide: shift(3) });
+    expect(snapped.report.snapped).toBeGreaterThan(0);
+    for (const v of [30, 33, 36, 39]) {
+      const [l, r] = cardSpan(snapped.depth.data, v);
+      expect(Math.abs(l - lc)).toBeLessThanOrEqual(1);
+      expect(Math.abs(r - rc)).toBeLessThanOrEqual(1);
+      expect(r0).toBeLessThan(rc);
+    }
+    // 8 px off: beyond the radius, the left and right edges lose their band as without a guide (top and bottom snap).
+    const far = conditionSensorDepth(map(depth), { ...opts, guide: shift(8) });
+    for (const v of [30, 36, 42]) for (let u = l0 - 2; u <= l0 + 1; u++) expect(far.depth.data[v * 96 + u]).toBe(0);
+    expect(far.report.edge).toBeGreaterThan(1.2 * registered.report.edge);
   });
 
   it('multiplies in the device confidence when it is given', () => {
