@@ -4,6 +4,7 @@ import { loadNodeOrt } from '../../../lib/inference/runtime/node-ort';
 import { OnnxGraphBuilder } from '../../models/onnx-builder';
 import type { RgbImage } from '../../../lib/capture/frame';
 import { DepthEstimator } from '../../../lib/inference/depth/depth-source';
+import { selectSourceViews } from '../../../lib/inference/depth/source-views';
 import { defaultScene, intrinsics, pose, renderView } from './synthetic-scene';
 
 /** depth = 3.5 - 3 * mean(RGB) (after the wrapper's normalisation), like the FastDepth stand-in. */
@@ -60,7 +61,7 @@ describe('OnnxDepthNetwork', () => {
     await expect(net.estimate(grey(8, 8, 1))).rejects.toThrow(/multi-view network needs posed views/);
   });
 
-  it('is used by the depth estimator with the frame and its nearest posed neighbour when preferred', async () => {
+  it('is used by the depth estimator with the frame and its best posed neighbour (source-views.ts) when preferred', async () => {
     const ort = await loadNodeOrt();
     const net = await OnnxDepthNetwork.create(ort, multiView(8, 8), { id: 'tiny-mv' });
     const k = intrinsics(32, 32, 16);
@@ -68,7 +69,10 @@ describe('OnnxDepthNetwork', () => {
     const est = new DepthEstimator(frames, { width: 16, height: 16, network: net, prefer: 'network' });
     const out = await est.depthFor(0);
     expect(out.kind).toBe('network');
-    expect(out.notes[0]).toContain('f1');
+    // The neighbour is the stereo sources' choice (frustum overlap x parallax), not the nearest view.
+    const others = frames.slice(1);
+    const [best] = selectSourceViews(frames[0].cameraToWorld, others.map((f) => f.cameraToWorld), 1, { camera: frames[0].intrinsics, cameras: others.map((f) => f.intrinsics) });
+    expect(out.notes[0]).toContain(others[best].id);
     expect(out.depth.data[8 * 16 + 8]).toBeCloseTo(1.5, 4);
   });
 
