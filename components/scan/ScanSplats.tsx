@@ -22,6 +22,9 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
   const invalidate = useThree((s) => s.invalidate);
   const [spark, setSpark] = useState<SparkRenderer | null>(null);
   const [shown, setShown] = useState<{ packed: PackedSplats; mesh: SplatMesh; highlighter: SplatHighlighter } | null>(null);
+  // Bumped when Spark's PackedSplats no longer wraps the display's array (it reallocates when a reset, e.g. the
+  // semantics rebuild, shrinks and regrows it): the mesh is then made again over the display's array.
+  const [rebuild, setRebuild] = useState(0);
   const hasSplats = version > 0 && display.count > 0;
 
   useEffect(() => {
@@ -49,11 +52,16 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
         highlighter.dispose();
         mesh.dispose();
       }, DISPOSE_DELAY_MS);
-  }, [display, hasSplats]);
+  }, [display, hasSplats, rebuild]);
 
   // Each update: the rows it dirtied, the new count, the bank rows.
   useEffect(() => {
     if (!shown) return;
+    if (shown.packed.packedArray !== display.packed) {
+      // eslint-disable-next-line react-hooks/set-state-in-effect
+      setRebuild((r) => r + 1);
+      return;
+    }
     syncDisplay(gl, shown.packed, display);
     if (display.takeSemanticDirty()) shown.highlighter.updateSemantic(display.semantic, display.semantic.length);
     shown.mesh.updateVersion();
