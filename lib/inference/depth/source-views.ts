@@ -2,6 +2,7 @@
  * Pose-only geometry for stereo: which posed views to match a reference against, and the depth range to sweep.
  */
 import type { Mat4 } from '../../capture/pose';
+import type { Intrinsics } from '../../capture/frame';
 
 const centre = (m: ArrayLike<number>): [number, number, number] => [m[12], m[13], m[14]];
 /** Viewing direction (-z axis of the camera) in world coordinates. */
@@ -63,14 +64,7 @@ export function estimateDepthRange(ref: Mat4, others: Mat4[], nearFactor = 0.25,
 }
 
 /** A pinhole camera, in pixels of the image it describes (only the field of view matters here). */
-export interface ViewCamera {
-  fx: number;
-  fy: number;
-  cx: number;
-  cy: number;
-  width: number;
-  height: number;
-}
+export type ViewCamera = Pick<Intrinsics, 'fx' | 'fy' | 'cx' | 'cy' | 'width' | 'height'>;
 
 export interface SourceSelectionOptions {
   /** Typical scene depth along the reference's axis; estimated from the poses when absent. */
