@@ -128,9 +128,13 @@ export interface ReconstructionReport {
   registration: (RegistrationDecision & { fromView: number }) | null;
 }
 
-/** Gaussian options for a view: conditioned device depth's confidence is a noise weight for the fusion, not a chance of being wrong. */
+/**
+ * Gaussian options for a view: conditioned device depth's confidence and stereo's (scaled by the view's trusted
+ * share) are weights for the fusion, not a chance of being wrong: as opacity they made whole low-trust stereo
+ * views see-through (the fox in /view).
+ */
 export function gaussianOptionsFor(kind: DepthSourceKind, conditioned: boolean, base: DepthToGaussiansOptions = {}): DepthToGaussiansOptions {
-  return kind === 'device' && conditioned ? { confidenceOpacity: 0, ...base } : base;
+  return (kind === 'device' && conditioned) || kind === 'stereo' ? { confidenceOpacity: 0, ...base } : base;
 }
 
 /** Wraps a method so its time is added to a stage's counter (masks and embeddings run inside the semantic builder). */
