@@ -9,7 +9,7 @@
  */
 import type { DepthMap } from '../capture/frame';
 import { depthSigma, KINECT_NOISE, type ConditioningOptions, type ConditioningReport } from '../inference/depth/depth-conditioning';
-import { GpuStageError } from './gaussians-from-depth-gpu';
+import { GpuStageError, shaderCompileError } from './gaussians-from-depth-gpu';
 import { DEPTH_CONDITIONING_WGSL } from './depth-conditioning-wgsl';
 
 const pipelines = new WeakMap<GPUDevice, Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }>>();
@@ -23,9 +23,7 @@ function pipelinesFor(device: GPUDevice): Promise<{ classify: GPUComputePipeline
       .then(([classify, finish]) => ({ classify, finish }))
       .catch(async (e: Error) => {
         pipelines.delete(device);
-        const info = await shader.getCompilationInfo().catch(() => null);
-        const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-        throw new GpuStageError(`conditionDepthGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
+        throw await shaderCompileError('conditionDepthGpu', shader, e);
       });
     pipelines.set(device, p);
   }

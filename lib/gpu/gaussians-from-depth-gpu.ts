@@ -25,6 +25,13 @@ export class GpuStageError extends Error {
   }
 }
 
+/** The error for a kernel whose pipeline did not build: the WGSL compiler's messages when it has any. */
+export async function shaderCompileError(stage: string, shader: GPUShaderModule, e: Error): Promise<GpuStageError> {
+  const info = await shader.getCompilationInfo().catch(() => null);
+  const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
+  return new GpuStageError(`${stage}: the WGSL kernel did not compile: ${msgs || e.message}`);
+}
+
 const pipelines = new WeakMap<GPUDevice, Promise<GPUComputePipeline>>();
 
 /** Compiled once per device; a shader that does not compile fails with the compiler's messages. */
@@ -34,9 +41,7 @@ function pipelineFor(device: GPUDevice): Promise<GPUComputePipeline> {
     const shader = device.createShaderModule({ label: 'gaussians-from-depth', code: GAUSSIANS_FROM_DEPTH_WGSL });
     p = device.createComputePipelineAsync({ label: 'gaussians-from-depth', layout: 'auto', compute: { module: shader, entryPoint: 'main' } }).catch(async (e: Error) => {
       pipelines.delete(device);
-      const info = await shader.getCompilationInfo().catch(() => null);
-      const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-      throw new GpuStageError(`gaussiansFromDepthGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
+      throw await shaderCompileError('gaussiansFromDepthGpu', shader, e);
     });
     pipelines.set(device, p);
   }

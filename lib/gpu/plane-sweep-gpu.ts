@@ -10,7 +10,7 @@
 import type { StereoView } from '../inference/depth/stereo-view';
 import { homographyParts, type SweepKernelResult } from '../inference/depth/plane-sweep-kernel';
 import type { SweepRequest } from '../inference/depth/plane-sweep';
-import { GpuStageError } from './gaussians-from-depth-gpu';
+import { GpuStageError, shaderCompileError } from './gaussians-from-depth-gpu';
 import { PLANE_SWEEP_WGSL } from './plane-sweep-wgsl';
 
 const INVALID = -9;
@@ -48,9 +48,7 @@ function pipelineFor(device: GPUDevice): Promise<GPUComputePipeline> {
     const shader = device.createShaderModule({ label: 'plane-sweep', code: PLANE_SWEEP_WGSL });
     p = device.createComputePipelineAsync({ label: 'plane-sweep', layout: 'auto', compute: { module: shader, entryPoint: 'main' } }).catch(async (e: Error) => {
       pipelines.delete(device);
-      const info = await shader.getCompilationInfo().catch(() => null);
-      const msgs = info?.messages.map((m) => `${m.type} ${m.lineNum}:${m.linePos} ${m.message}`).join('; ');
-      throw new GpuStageError(`planeSweepGpu: the WGSL kernel did not compile: ${msgs || e.message}`);
+      throw await shaderCompileError('planeSweepGpu', shader, e);
     });
     pipelines.set(device, p);
   }
