@@ -1,26 +1,34 @@
 /**
  * Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts, the
- * reference and fallback) on WebGPU: invalid values, occlusion edges with their band (colour-guided
- * registration when a guide is given), specks and the z² noise confidence, with the same inputs,
- * options, outputs and errors. The two passes of depth-conditioning-wgsl.ts run in one submission;
- * the host only counts the report. f32 instead of f64 for the edge threshold: a jump within rounding
- * of max(edgeJump·z, 4σ(z)) may fall either way (tests/browser/webgpu-conditioning.test.ts states the
- * tolerance). The multi-view agreement (DepthAgreement) stays on the CPU.
+ * reference and fallback) on WebGPU: invalid values, occlusion edges with their band, the colour
+ * guide's snap or drop when a guide is given, specks and the z² noise confidence, with the same inputs,
+ * options (conditioningSettings: the reference's checks, messages and defaults), outputs and errors. The
+ * three passes of depth-conditioning-wgsl.ts run in one submission; the host only counts the report.
+ * f32 instead of f64: a jump within rounding of the edge threshold max(edgeJump·z, 4σ(z)), or a colour
+ * profile whose fit is within rounding of a tie or of the fit limit, may fall either way
+ * (tests/browser/webgpu-conditioning.test.ts states the tolerances). The multi-view agreement
+ * (DepthAgreement) stays on the CPU.
  */
 import type { DepthMap } from '../capture/frame';
-import { depthSigma, KINECT_NOISE, type ConditioningOptions, type ConditioningReport } from '../inference/depth/depth-conditioning';
+import { conditioningSettings, type ConditioningOptions, type ConditioningReport } from '../inference/depth/depth-conditioning';
 import { GpuStageError, shaderCompileError } from './gaussians-from-depth-gpu';
 import { DEPTH_CONDITIONING_WGSL } from './depth-conditioning-wgsl';
 
-const pipelines = new WeakMap<GPUDevice, Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }>>();
+interface Pipelines {
+  classify: GPUComputePipeline;
+  snap: GPUComputePipeline;
+  finish: GPUComputePipeline;
+}
 
-function pipelinesFor(device: GPUDevice): Promise<{ classify: GPUComputePipeline; finish: GPUComputePipeline }> {
+const pipelines = new WeakMap<GPUDevice, Promise<Pipelines>>();
+
+function pipelinesFor(device: GPUDevice): Promise<Pipelines> {
   let p = pipelines.get(device);
   if (!p) {
     const shader = device.createShaderModule({ label: 'depth-conditioning', code: DEPTH_CONDITIONING_WGSL });
     const make = (entryPoint: string) => device.createComputePipelineAsync({ label: `depth-conditioning-${entryPoint}`, layout: 'auto', compute: { module: shader, entryPoint } });
-    p = Promise.all([make('classify'), make('finish')])
-      .then(([classify, finish]) => ({ classify, finish }))
+    p = Promise.all([make('classify'), make('snap'), make('finish')])
+      .then(([classify, snap, finish]) => ({ classify, snap, finish }))
       .catch(async (e: Error) => {
         pipelines.delete(device);
         throw await shaderCompileError('conditionDepthGpu', shader, e);
@@ -32,17 +40,11 @@ function pipelinesFor(device: GPUDevice): Promise<{ classify: GPUComputePipeline
 
 /** A conditioned copy of `src` with a 0..1 confidence, like conditionSensorDepth, computed on `device`. */
 export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: ConditioningOptions = {}): Promise<{ depth: DepthMap; report: ConditioningReport }> {
-  // The reference's checks and defaults (its messages, so bad input reads the same on either backend).
-  const W = src.width, H = src.height, N = W * H;
-  if (src.data.length !== N) throw new Error(`conditionSensorDepth: ${src.data.length} values for ${W}x${H}`);
-  if (src.confidence && src.confidence.length !== N) throw new Error(`conditionSensorDepth: confidence has ${src.confidence.length} values for ${W}x${H}`);
-  const guide = opts.guide;
-  if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
-  const noise = opts.noise ?? KINECT_NOISE;
-  const band = Math.max(0, Math.round((opts.edgeBand ?? 2) * (W / 640)));
+  const set = conditioningSettings(src, opts);
+  const { W, H, N, guide, noise } = set;
   const params = new ArrayBuffer(64);
-  new Uint32Array(params).set([W, H, band, opts.minNeighbours ?? 4, guide ? 1 : 0, src.confidence ? 1 : 0, 0, 0]);
-  new Float32Array(params).set([opts.minDepth ?? 0.1, opts.maxDepth ?? 20, opts.edgeJump ?? 0.04, opts.colourEdge ?? 0.06, noise.a, noise.b, depthSigma(opts.zRef ?? 1, noise), 0], 8);
+  new Uint32Array(params).set([W, H, set.band, set.minNb, guide ? 1 : 0, src.confidence ? 1 : 0, set.maxMove, set.snapR]);
+  new Float32Array(params).set([set.minD, set.maxD, set.jump, set.colourEdge, noise.a, noise.b, set.sRef, 0], 8);
   const inp = new Float32Array(src.confidence ? 2 * N : N);
   inp.set(src.data);
   if (src.confidence) inp.set(src.confidence, N);
@@ -53,12 +55,12 @@ export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: 
   } catch (e) {
     throw e instanceof GpuStageError ? e : new GpuStageError(`conditionDepthGpu: WebGPU run failed: ${(e as Error).message}`, { cause: e });
   }
-  // No colour guide reaches this kernel (HeavyStages.conditionDepth runs guided maps on the CPU): nothing is snapped.
   const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
   const st = out.status;
   for (let i = 0; i < N; i++) {
     const s = st[i];
     if (s & 4) report.registeredEdges++;
+    if (s & 8) report.snapped++;
     const k = s & 3;
     if (k === 0) report.invalid++;
     else if (k === 1) report.edge++;
@@ -71,7 +73,7 @@ export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: 
 
 async function run(device: GPUDevice, params: ArrayBuffer, inp: Float32Array, guide: Float32Array, W: number, H: number): Promise<{ values: Float32Array; status: Uint32Array }> {
   const N = W * H;
-  const { classify, finish } = await pipelinesFor(device);
+  const { classify, snap, finish } = await pipelinesFor(device);
   const all: GPUBuffer[] = [];
   const buffer = (size: number, usage: number, label: string): GPUBuffer => {
     const b = device.createBuffer({ label, size: Math.max(16, Math.ceil(size / 16) * 16), usage });
@@ -89,34 +91,25 @@ async function run(device: GPUDevice, params: ArrayBuffer, inp: Float32Array, gu
     const outBytes = 2 * N * 4;
     const outBuf = buffer(outBytes, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'dc-out');
     const statusBuf = buffer(N * 4, GPUBufferUsage.STORAGE | GPUBufferUsage.COPY_SRC, 'dc-status');
+    const snapInfo = buffer(N * 4, GPUBufferUsage.STORAGE, 'dc-snap-info');
+    const snapZ = buffer(2 * N * 4, GPUBufferUsage.STORAGE, 'dc-snap-z');
     const staging = buffer(3 * N * 4, GPUBufferUsage.MAP_READ | GPUBufferUsage.COPY_DST, 'dc-read');
     device.pushErrorScope('validation');
-    // 'auto' layouts hold only the bindings each entry point uses.
-    const bindA = device.createBindGroup({
-      layout: classify.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: inBuf } },
-        { binding: 2, resource: { buffer: guideBuf } },
-        { binding: 3, resource: { buffer: flags } },
-      ],
-    });
-    const bindB = device.createBindGroup({
-      layout: finish.getBindGroupLayout(0),
-      entries: [
-        { binding: 0, resource: { buffer: uniform } },
-        { binding: 1, resource: { buffer: inBuf } },
-        { binding: 3, resource: { buffer: flags } },
-        { binding: 4, resource: { buffer: outBuf } },
-        { binding: 5, resource: { buffer: statusBuf } },
-      ],
-    });
+    // By binding number (depth-conditioning-wgsl.ts); 'auto' layouts hold only the bindings each entry point uses.
+    const byBinding = [uniform, inBuf, guideBuf, flags, outBuf, statusBuf, snapInfo, snapZ];
+    const bind = (pipeline: GPUComputePipeline, bindings: number[]) =>
+      device.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries: bindings.map((binding) => ({ binding, resource: { buffer: byBinding[binding] } })) });
+    const passes = [
+      [classify, bind(classify, [0, 1, 3])],
+      [snap, bind(snap, [0, 1, 2, 3, 6, 7])],
+      [finish, bind(finish, [0, 1, 3, 4, 5, 6, 7])],
+    ] as const;
     const enc = device.createCommandEncoder({ label: 'depth-conditioning' });
-    // Two passes: the second reads the first's flags of neighbouring pixels (passes are ordered).
-    for (const [pipeline, bind] of [[classify, bindA], [finish, bindB]] as const) {
+    // One pass each: every pass reads the one before's results of neighbouring pixels (passes are ordered).
+    for (const [pipeline, group] of passes) {
       const pass = enc.beginComputePass();
       pass.setPipeline(pipeline);
-      pass.setBindGroup(0, bind);
+      pass.setBindGroup(0, group);
       pass.dispatchWorkgroups(Math.ceil(W / 8), Math.ceil(H / 8));
       pass.end();
     }

@@ -1,3 +1,5 @@
+import { DEPTH_WGSL_PRELUDE } from './depth-wgsl-prelude';
+
 /**
  * WGSL compute kernel for Gaussians from depth: one invocation per strided depth pixel, the same
  * arithmetic as lib/splat/gaussians-from-depth.ts (the reference) in f32. The host precomputes the
@@ -9,7 +11,7 @@
  * image), statusPixel[2i+1] (image pixel v*w+u) and 15 floats in attrs[i*15..]: position 3, scale 3, quaternion
  * x y z w, opacity, colour 3, weight.
  */
-export const GAUSSIANS_FROM_DEPTH_WGSL = /* wgsl */ `
+export const GAUSSIANS_FROM_DEPTH_WGSL = DEPTH_WGSL_PRELUDE + /* wgsl */ `
 struct Params {
   W: u32, H: u32, stride: u32, Ws: u32,
   Hs: u32, imgW: u32, hasConf: u32, _pad0: u32,
@@ -33,11 +35,8 @@ struct Params {
 fn rx(u: u32) -> f32 { return rays[u]; }
 fn ry(v: u32) -> f32 { return rays[P.W + v]; }
 
-// Non-finite values (NaN, ±Inf) are "no measurement"; tested on the bits because WGSL compilers may
-// assume comparisons never see NaN.
-fn finite(x: f32) -> bool { return (bitcast<u32>(x) & 0x7f800000u) != 0x7f800000u; }
-fn inRange(d: f32) -> bool { return finite(d) && d >= P.minDepth && d <= P.maxDepth; }
-fn usable(d: f32) -> f32 { if (inRange(d)) { return d; } return 0.0; }
+fn inRange(d: f32) -> bool { return inDepthRange(d, P.minDepth, P.maxDepth); }
+fn usable(d: f32) -> f32 { return depthOrZero(d, P.minDepth, P.maxDepth); }
 fn imgByte(i: u32) -> f32 { return f32((img[i >> 2u] >> ((i & 3u) * 8u)) & 255u); }
 
 @compute @workgroup_size(8, 8)

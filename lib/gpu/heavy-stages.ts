@@ -8,8 +8,9 @@
  *
  * Stages with a WebGPU kernel: gaussiansFromDepth, planeSweep (coarse-to-fine or exhaustive; the
  * search around the kernel is the CPU's, lib/inference/depth/plane-sweep.ts planeSweepSteps),
- * sweepTiles / sweepAll (one kernel request) and conditionDepth (conditionSensorDepth). Fusion, the
- * multi-view depth agreement, the cross-view filter and hole filling are CPU only.
+ * sweepTiles / sweepAll (one kernel request) and conditionDepth (conditionSensorDepth, the colour
+ * guide's snap or drop included). Fusion, the multi-view depth agreement, the cross-view filter and hole
+ * filling are CPU only.
  *
  * No DOM: `HeavyStages.create({ gpu })` takes any GPU object (navigator.gpu in a page or a worker,
  * a Node WebGPU binding's).
@@ -74,8 +75,8 @@ export class HeavyStages {
    * CPU. Bad input and a full scene are the caller's errors, thrown as on the CPU. The CPU path costs
    * one resolved promise.
    */
-  private async choose<R>(stage: HeavyStage, gpu: ((device: GPUDevice) => Promise<R>) | null, cpu: () => R, noKernel = 'no WebGPU kernel for this stage'): Promise<StageRun<R>> {
-    if (!this.gpu || !gpu) return this.note(stage, { result: cpu(), backend: 'cpu', reason: this.noGpuReason ?? noKernel });
+  private async choose<R>(stage: HeavyStage, gpu: (device: GPUDevice) => Promise<R>, cpu: () => R): Promise<StageRun<R>> {
+    if (!this.gpu) return this.note(stage, { result: cpu(), backend: 'cpu', reason: this.noGpuReason ?? undefined });
     try {
       return this.note(stage, { result: await gpu(this.gpu.device), backend: 'webgpu' });
     } catch (e) {
@@ -116,11 +117,8 @@ export class HeavyStages {
     return this.sweepTiles(sweepAll(ref, sources, set));
   }
 
-  /** Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts). */
+  /** Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts), with or without a colour guide. */
   conditionDepth(src: DepthMap, opts: ConditioningOptions = {}): Promise<StageRun<{ depth: DepthMap; report: ConditioningReport }>> {
-    // The colour-guided step (depth edges snapped onto colour edges, else dropped) came after the WGSL port, which
-    // has the older guided band: a guided map runs on the CPU until the kernel follows, and says so.
-    const gpu = opts.guide ? null : (device: GPUDevice) => conditionDepthGpu(device, src, opts);
-    return this.choose('depthConditioning', gpu, () => conditionSensorDepth(src, opts), 'edge snapping to the colour guide has no WebGPU kernel yet');
+    return this.choose('depthConditioning', (device) => conditionDepthGpu(device, src, opts), () => conditionSensorDepth(src, opts));
   }
 }

@@ -101,21 +101,57 @@ export interface ConditioningReport {
   snapped: number;
 }
 
-/** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
-export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = {}): { depth: DepthMap; report: ConditioningReport } {
+/** conditionSensorDepth's options with their defaults applied (the WebGPU port, lib/gpu/depth-conditioning-gpu.ts, takes the same). */
+export interface ConditioningSettings {
+  W: number;
+  H: number;
+  N: number;
+  minD: number;
+  maxD: number;
+  jump: number;
+  /** Band in pixels of this map. */
+  band: number;
+  minNb: number;
+  noise: DepthNoiseModel;
+  sRef: number;
+  guide: Float32Array | undefined;
+  colourEdge: number;
+  /** Farthest a depth boundary is moved onto a colour edge, px of this map. */
+  maxMove: number;
+  /** Half-length of the colour profile read along the jump, px of this map. */
+  snapR: number;
+}
+
+/** Checks `src` (and the guide) and resolves the options' defaults, with conditionSensorDepth's messages. */
+export function conditioningSettings(src: DepthMap, opts: ConditioningOptions = {}): ConditioningSettings {
   const W = src.width, H = src.height, N = W * H;
   if (src.data.length !== N) throw new Error(`conditionSensorDepth: ${src.data.length} values for ${W}x${H}`);
   if (src.confidence && src.confidence.length !== N) throw new Error(`conditionSensorDepth: confidence has ${src.confidence.length} values for ${W}x${H}`);
-  const minD = opts.minDepth ?? 0.1, maxD = opts.maxDepth ?? 20;
-  const jump = opts.edgeJump ?? 0.04;
-  const band = Math.max(0, Math.round((opts.edgeBand ?? 2) * (W / 640)));
-  const minNb = opts.minNeighbours ?? 4;
-  const noise = opts.noise ?? KINECT_NOISE;
-  const sRef = depthSigma(opts.zRef ?? 1, noise);
-  const d = new Float32Array(N);
   const guide = opts.guide;
   if (guide && guide.length !== N) throw new Error(`conditionSensorDepth: guide has ${guide.length} values for ${W}x${H}`);
-  const colourEdge = opts.colourEdge ?? 0.06;
+  const noise = opts.noise ?? KINECT_NOISE;
+  // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
+  const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
+  return {
+    W, H, N,
+    minD: opts.minDepth ?? 0.1,
+    maxD: opts.maxDepth ?? 20,
+    jump: opts.edgeJump ?? 0.04,
+    band: Math.max(0, Math.round((opts.edgeBand ?? 2) * (W / 640))),
+    minNb: opts.minNeighbours ?? 4,
+    noise,
+    sRef: depthSigma(opts.zRef ?? 1, noise),
+    guide,
+    colourEdge: opts.colourEdge ?? 0.06,
+    maxMove,
+    snapR: Math.max(maxMove, Math.round(3 * (W / 640))),
+  };
+}
+
+/** A conditioned copy of `src` (same grid and intrinsics) with a 0..1 confidence. */
+export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = {}): { depth: DepthMap; report: ConditioningReport } {
+  const { W, H, N, minD, maxD, jump, band, minNb, noise, sRef, guide, colourEdge, maxMove, snapR } = conditioningSettings(src, opts);
+  const d = new Float32Array(N);
   const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
   for (let i = 0; i < N; i++) {
     const z = src.data[i];
@@ -152,9 +188,6 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   // depth of the side whose colour they have, read just beyond the moved boundary. Not found: the band is dropped.
   const bandSeed = guide ? new Uint8Array(N) : edge;
   const relabel = guide ? new Float32Array(N) : null;
-  // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
-  const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
-  const snapR = Math.max(maxMove, Math.round(3 * (W / 640)));
   if (guide && relabel)
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {

@@ -13,7 +13,7 @@ import { gaussiansFromDepth } from '@/lib/splat/gaussians-from-depth';
 import { HeavyStages } from '@/lib/gpu/heavy-stages';
 import { createSweepKernel } from '@/lib/inference/depth/plane-sweep-kernel';
 import { planeSweep, type PlaneSweepMode } from '@/lib/inference/depth/plane-sweep';
-import { conditionSensorDepth, type ConditioningOptions } from '@/lib/inference/depth/depth-conditioning';
+import { conditionSensorDepth, type ConditioningOptions, type ConditioningReport } from '@/lib/inference/depth/depth-conditioning';
 import { decodeRgb, decodeSensorDepthPng } from '@/lib/capture/image-codec';
 import type { DepthMap } from '@/lib/capture/frame';
 import { makeStereoView } from '@/lib/inference/depth/stereo-view';
@@ -287,11 +287,13 @@ export interface ConditioningAgreement {
   height: number;
   backend: string;
   reason?: string;
-  cpu: { invalid: number; edge: number; specks: number; kept: number; registeredEdges: number; ms: number };
-  gpu: { invalid: number; edge: number; specks: number; kept: number; registeredEdges: number; ms: number };
+  cpu: ConditioningReport & { ms: number };
+  gpu: ConditioningReport & { ms: number };
   /** Pixels kept on one side and dropped on the other. */
   keepMismatch: number;
-  /** Largest |depth difference| over pixels both keep (the kernel copies the measurement: 0). */
+  /** Pixels both keep with different depths (a snap on one side only). */
+  depthMismatch: number;
+  /** Largest |depth difference| over pixels both keep (the kernel copies the measurement or the snap's depth: 0 unless depthMismatch). */
   maxDepth: number;
   /** Largest |confidence difference| over pixels both keep. */
   maxConf: number;
@@ -311,7 +313,28 @@ function lumaGuide(img: { width: number; height: number; data: Uint8Array }, wid
 type ConditioningSource =
   | { kind: 'bundle'; url: string; frame: number }
   | { kind: 'kitchen'; url: string; id: string }
-  | { kind: 'fox'; url: string; ref: number; sources: number[]; width: number; height: number };
+  | { kind: 'fox'; url: string; ref: number; sources: number[]; width: number; height: number }
+  | { kind: 'step'; width: number; height: number; shift: number };
+
+/**
+ * A near box (1 m) on a far wall (2 m) with a column of flying pixels (1.5 m) on its right edge, and a colour
+ * image whose box sits `shift` px to the right of the depth's (colour and depth misregistered): every snap
+ * decision (moved boundaries, flying pixels relabelled, far-side pixels) on a map small enough for SwiftShader.
+ */
+function stepInput(src: Extract<ConditioningSource, { kind: 'step' }>): { depth: DepthMap; image: { width: number; height: number; data: Uint8Array } } {
+  const W = src.width, H = src.height;
+  const data = new Float32Array(W * H), img = new Uint8Array(W * H * 3);
+  const box = (u: number, v: number, shift: number) => u >= W / 4 + shift && u < (3 * W) / 4 + shift && v >= H / 4 && v < (3 * H) / 4;
+  for (let v = 0; v < H; v++)
+    for (let u = 0; u < W; u++) {
+      const i = v * W + u;
+      // A slight slope so depths differ pixel to pixel; a wall tilt well under the edge threshold.
+      data[i] = (box(u, v, 0) ? 1 : 2) + 0.0005 * u;
+      if (u === Math.floor((3 * W) / 4) && v >= H / 4 && v < (3 * H) / 4) data[i] = 1.5;
+      img.fill(box(u, v, src.shift) ? 200 : 60, 3 * i, 3 * i + 3);
+    }
+  return { depth: { width: W, height: H, data, intrinsics: { fx: W, fy: W, cx: W / 2, cy: H / 2, width: W, height: H } }, image: { width: W, height: H, data: img } };
+}
 
 /** The depth map to condition and the colour image beside it. */
 async function conditioningInput(src: ConditioningSource): Promise<{ depth: DepthMap; image: { width: number; height: number; data: Uint8Array } }> {
@@ -327,6 +350,7 @@ async function conditioningInput(src: ConditioningSource): Promise<{ depth: Dept
     const image = decodeRgb(await get(`${src.id}.color.png`));
     return { depth: { ...d, intrinsics: { fx: 585, fy: 585, cx: 320, cy: 240, width: d.width, height: d.height } }, image };
   }
+  if (src.kind === 'step') return stepInput(src);
   const { frame } = await foxStereo(src);
   return { depth: frame.depth!, image: frame.image };
 }
@@ -362,16 +386,17 @@ async function conditioningAgreement(src: ConditioningSource, variants: { name: 
     const run = await stages.conditionDepth(map, opts);
     const gpuMs = performance.now() - t;
     const b = run.result;
-    let keepMismatch = 0, maxDepth = 0, maxConf = 0;
+    let keepMismatch = 0, depthMismatch = 0, maxDepth = 0, maxConf = 0;
     for (let i = 0; i < W * H; i++) {
       const ka = a.depth.data[i] > 0, kb = b.depth.data[i] > 0;
       if (ka !== kb) keepMismatch++;
       else if (ka) {
+        if (a.depth.data[i] !== b.depth.data[i]) depthMismatch++;
         maxDepth = Math.max(maxDepth, Math.abs(a.depth.data[i] - b.depth.data[i]));
         maxConf = Math.max(maxConf, Math.abs(a.depth.confidence![i] - b.depth.confidence![i]));
       }
     }
-    out.push({ name: v.name, width: W, height: H, backend: run.backend, reason: run.reason, cpu: { ...a.report, ms: cpuMs }, gpu: { ...b.report, ms: gpuMs }, keepMismatch, maxDepth, maxConf });
+    out.push({ name: v.name, width: W, height: H, backend: run.backend, reason: run.reason, cpu: { ...a.report, ms: cpuMs }, gpu: { ...b.report, ms: gpuMs }, keepMismatch, depthMismatch, maxDepth, maxConf });
   }
   return out;
 }
