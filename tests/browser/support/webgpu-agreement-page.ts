@@ -314,24 +314,29 @@ type ConditioningSource =
   | { kind: 'bundle'; url: string; frame: number }
   | { kind: 'kitchen'; url: string; id: string }
   | { kind: 'fox'; url: string; ref: number; sources: number[]; width: number; height: number }
-  | { kind: 'step'; width: number; height: number; shift: number };
+  | { kind: 'step'; width: number; height: number };
 
 /**
- * A near box (1 m) on a far wall (2 m) with a column of flying pixels (1.5 m) on its right edge, and a colour
- * image whose box sits `shift` px to the right of the depth's (colour and depth misregistered): every snap
- * decision (moved boundaries, flying pixels relabelled, far-side pixels) on a map small enough for SwiftShader.
+ * Two near boxes (1 m) on a far wall (2 m), each with a column of flying pixels (1.5 m) on its right edge,
+ * and a colour image whose boxes sit 1 and 2 px to the right of the depth's (colour and depth misregistered):
+ * every snap decision (boundaries moved, flying pixels relabelled, far-side pixels, a colour edge beyond the
+ * snap radius dropped with the band) on a map small enough for SwiftShader.
  */
 function stepInput(src: Extract<ConditioningSource, { kind: 'step' }>): { depth: DepthMap; image: { width: number; height: number; data: Uint8Array } } {
   const W = src.width, H = src.height;
   const data = new Float32Array(W * H), img = new Uint8Array(W * H * 3);
-  const box = (u: number, v: number, shift: number) => u >= W / 4 + shift && u < (3 * W) / 4 + shift && v >= H / 4 && v < (3 * H) / 4;
+  const boxes = [
+    { u0: Math.round(W / 8), u1: Math.round((3 * W) / 8), shift: 1 },
+    { u0: Math.round((5 * W) / 8), u1: Math.round((7 * W) / 8), shift: 2 },
+  ];
+  const inBox = (u: number, v: number, colour: boolean) => v >= H / 4 && v < (3 * H) / 4 && boxes.some((b) => u >= b.u0 + (colour ? b.shift : 0) && u < b.u1 + (colour ? b.shift : 0));
   for (let v = 0; v < H; v++)
     for (let u = 0; u < W; u++) {
       const i = v * W + u;
-      // A slight slope so depths differ pixel to pixel; a wall tilt well under the edge threshold.
-      data[i] = (box(u, v, 0) ? 1 : 2) + 0.0005 * u;
-      if (u === Math.floor((3 * W) / 4) && v >= H / 4 && v < (3 * H) / 4) data[i] = 1.5;
-      img.fill(box(u, v, src.shift) ? 200 : 60, 3 * i, 3 * i + 3);
+      // A slight slope so depths differ pixel to pixel, well under the edge threshold.
+      data[i] = (inBox(u, v, false) ? 1 : 2) + 0.0002 * u;
+      if (v >= H / 4 && v < (3 * H) / 4 && boxes.some((b) => u === b.u1)) data[i] = 1.5;
+      img.fill(inBox(u, v, true) ? 200 : 60, 3 * i, 3 * i + 3);
     }
   return { depth: { width: W, height: H, data, intrinsics: { fx: W, fy: W, cx: W / 2, cy: H / 2, width: W, height: H } }, image: { width: W, height: H, data: img } };
 }
