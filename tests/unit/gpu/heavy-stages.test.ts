@@ -83,6 +83,12 @@ describe('HeavyStages', () => {
     const cond = await stages.conditionDepth(frame.depth!, { edgeBand: 8 });
     expect(cond.backend).toBe('cpu');
     expect(cond.result).toEqual(conditionSensorDepth(frame.depth!, { edgeBand: 8 }));
+    // Guided conditioning (snap or drop) has a WebGPU kernel too: the CPU runs only for want of a device, and says that.
+    const guide = Float32Array.from(frame.depth!.data, (z) => z / 4);
+    const guided = await stages.conditionDepth(frame.depth!, { guide });
+    expect(guided).toMatchObject({ backend: 'cpu', reason: expect.stringMatching(/navigator\.gpu/) });
+    expect(guided.result).toEqual(conditionSensorDepth(frame.depth!, { guide }));
+    await expect(stages.conditionDepth(frame.depth!, { guide: new Float32Array(3) })).rejects.toThrow(/guide has 3 values/);
     await stages.gaussiansFromDepth(new GaussianScene(), frame, 0);
     const r = stages.report();
     expect(r.adapter).toBeNull();
