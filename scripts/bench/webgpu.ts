@@ -68,7 +68,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
           `Gaussians: sample room frame 2 resampled (nearest) to ${t.width}x${t.height}; median of ${reps} runs each after one warm-up; WebGPU ms include upload, dispatch, readback and the host compaction into the scene.`,
           `Coarse-to-fine: sample room frame 2 against frames 1, 3, 4, views resampled to ${c2f.width}x${c2f.height}; planeSweep (CPU) vs HeavyStages.planeSweep (every pyramid level one WebGPU request, bands planned on the host), one cold run each; ${(c2f.depthAgree * 100).toFixed(2)} % of ${c2f.pixels} pixels with the same depth on both.`,
           `Exhaustive: CPU one cold run, WebGPU one run after a warm-up; ${(sw.depthAgree * 100).toFixed(1)} % of pixels with the same depth on both.`,
-          `Depth conditioning: conditionSensorDepth vs HeavyStages.conditionDepth (two passes, one submission; report counted on the host), median of ${condRuns.length} runs after a warm-up each; kept-pixel mismatches ${cond.keepMismatch}.`,
+          `Depth conditioning: conditionSensorDepth vs HeavyStages.conditionDepth with the colour guide, as the pipeline runs it (WebGPU: three passes, classify, snap or drop, finish, in one submission; report counted on the host), median of ${condRuns.length} runs after a warm-up each; ${cond.cpu.snapped} px snapped; pixels kept on one side only ${cond.keepMismatch}, kept with different depths ${cond.depthMismatch}.`,
         ],
         json: [
           { gaussians: t.count, cpuMs: t.cpuMs, gpuMs: t.gpuMs, softwareAdapter: t.software ? 1 : 0 },

@@ -171,10 +171,10 @@ describe('/scan import without WebXR', () => {
     expect(await page.locator('[data-testid="scan-depth-sources"]').innerText()).toMatch(/monocular ×1/);
     // The heavy stages are WebGPU by default: the worker found Chromium's adapter (SwiftShader, allowed by
     // the flag) and built the Gaussians on it; the update's status.backends says so and the panel shows it.
-    // Guided depth conditioning (snap or drop) has no WebGPU kernel yet: it ran on the CPU and says why.
+    // Depth conditioning, colour-guided (snap or drop) as the pipeline runs it, is on WebGPU too when it ran.
     const kernels = await page.locator('[data-testid="scan-backends"]').innerText();
     expect(kernels).toMatch(/(^|, )Gaussians: WebGPU[,\s]/);
-    if (kernels.includes('depth conditioning')) expect(kernels).toMatch(/depth conditioning: CPU \(edge snapping to the colour guide has no WebGPU kernel yet\)/);
+    if (kernels.includes('depth conditioning')) expect(kernels).toMatch(/(^|, )depth conditioning: WebGPU[,\s]/);
     expect(await page.locator('[data-testid="scan-missing"]').allInnerTexts()).toEqual([expect.stringMatching(/semantic models .* geometry only/)]);
     // Finish -> Share against a server that answers 503 first: the button retries, says so, then shows the code.
     const busy = await answerBusyFirst(page, (url, method) => url.pathname === '/api/scenes' && (method === '' || method === 'POST'), 1, 1);
