@@ -42,6 +42,8 @@ function pipelinesFor(device: GPUDevice): Promise<Pipelines> {
 export async function conditionDepthGpu(device: GPUDevice, src: DepthMap, opts: ConditioningOptions = {}): Promise<{ depth: DepthMap; report: ConditioningReport }> {
   const set = conditioningSettings(src, opts);
   const { W, H, N, guide, noise } = set;
+  // The kernel packs the fitted boundary offset (|s| <= maxMove) into 8 bits.
+  if (set.maxMove > 127) throw new GpuStageError(`conditionDepthGpu: a snap radius of ${set.maxMove} px is over the kernel's 127`);
   const params = new ArrayBuffer(64);
   new Uint32Array(params).set([W, H, set.band, set.minNb, guide ? 1 : 0, src.confidence ? 1 : 0, set.maxMove, set.snapR]);
   new Float32Array(params).set([set.minD, set.maxD, set.jump, set.colourEdge, noise.a, noise.b, set.sRef, 0], 8);
