@@ -165,34 +165,43 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
       if (isEdge) edge[i] = 1;
       if (nb < minNb) specks[i] = 1;
     }
-  // Flying pixels (with a colour guide, where only they and colour-contradicted edges are dropped): an edge pixel
-  // whose depth lies between the two sides of the jump along a line through it (one neighbour clearly nearer, the
-  // opposite one clearly farther), unless that line is a plane seen at a grazing angle (inverse depth affine over
-  // the 5 pixels). Exact depth has none at a two-layer step; a sensor's mixed samples are exactly this.
+  // Flying pixels (with a colour guide, where only they and doubtful edges are dropped): an edge pixel whose depth
+  // lies between the two sides of the jump along a line through it (one neighbour clearly nearer, the opposite one
+  // clearly farther), unless it lies on a plane seen at a grazing angle along that line: inverse depth affine over
+  // 5 pixels that include it. Exact depth has none at a step between two surfaces; a sensor's mixed samples (up to
+  // 3 in a row between flat sides) are exactly this.
   const flying = guide ? new Uint8Array(N) : edge;
-  if (guide)
+  if (guide) {
+    const w = new Float64Array(9);
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         const i = v * W + u, z = d[i];
         if (!edge[i]) continue;
         const t = Math.max(jump * z, 4 * depthSigma(z, noise));
-        const at = (du: number, dv: number) => {
-          const uu = u + du, vv = v + dv;
-          return uu < 0 || vv < 0 || uu >= W || vv >= H ? 0 : d[vv * W + uu];
-        };
         for (const [du, dv] of AXES) {
-          const zm = at(-du, -dv), zp = at(du, dv);
-          if (!zm || !zp || !((zm < z - t && zp > z + t) || (zp < z - t && zm > z + t))) continue;
-          const zm2 = at(-2 * du, -2 * dv), zp2 = at(2 * du, 2 * dv);
-          if (zm2 && zp2) {
-            const w = 1 / z, wm = 1 / zm, wp = 1 / zp, wm2 = 1 / zm2, wp2 = 1 / zp2;
-            const curve = Math.max(Math.abs(wm2 - 2 * wm + w), Math.abs(wm - 2 * w + wp), Math.abs(w - 2 * wp + wp2));
-            if (curve <= 0.125 * Math.abs(wp - wm)) continue;
+          // w[4 + k]: inverse depth k pixels along the line (0: none).
+          for (let k = -4; k <= 4; k++) {
+            const uu = u + k * du, vv = v + k * dv;
+            const zk = uu < 0 || vv < 0 || uu >= W || vv >= H ? 0 : d[vv * W + uu];
+            w[4 + k] = zk ? 1 / zk : 0;
           }
+          const zm = w[3] ? 1 / w[3] : 0, zp = w[5] ? 1 / w[5] : 0;
+          if (!zm || !zp || !((zm < z - t && zp > z + t) || (zp < z - t && zm > z + t))) continue;
+          let plane = false;
+          for (let s0 = 0; s0 <= 4 && !plane; s0++) {
+            let ok = true;
+            for (let k = s0; k < s0 + 5 && ok; k++) ok = w[k] > 0;
+            if (!ok) continue;
+            const tol = 0.25 * Math.abs(w[s0 + 4] - w[s0]) / 4;
+            plane = true;
+            for (let k = s0 + 1; k < s0 + 4 && plane; k++) plane = Math.abs(w[k - 1] - 2 * w[k] + w[k + 1]) <= tol;
+          }
+          if (plane) continue;
           flying[i] = 1;
           break;
         }
       }
+  }
   // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, the colour profile along the
   // jump's direction is fitted with one step. Within maxMove of the depth boundary: the boundary is moved onto it,
   // i.e. the pixels that change sides (and flying pixels at the old boundary) take the depth of the side whose
@@ -202,7 +211,7 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   const bandSeed = guide ? new Uint8Array(N) : edge;
   const unchecked = guide ? new Uint8Array(N) : null;
   const relabel = guide ? new Float32Array(N) : null;
-  let misplaced = 0;
+  const misplaced = [0, 0], registered = [0, 0];
   // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
   const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
   const snapR = Math.max(maxMove, Math.round(3 * (W / 640)));
@@ -213,12 +222,16 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         if (!edge[i]) continue;
         // The largest jump to a farther 8-neighbour gives the direction n (near -> far); far-side pixels skip.
         const t = Math.max(jump * z, 4 * depthSigma(z, noise));
-        let best = t, nu = 0, nv = 0;
+        let best = t, nu = 0, nv = 0, gu = 0, gv = 0;
         for (let dv = -1; dv <= 1; dv++)
           for (let du = -1; du <= 1; du++) {
             const uu = u + du, vv = v + dv;
             if ((!du && !dv) || uu < 0 || vv < 0 || uu >= W || vv >= H) continue;
             const zn = d[vv * W + uu];
+            if (zn - z > t) {
+              gu += du * (zn - z);
+              gv += dv * (zn - z);
+            }
             if (zn - z > best) {
               best = zn - z;
               nu = du;
@@ -226,6 +239,9 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
             }
           }
         if (!nu && !nv) continue;
+        // The axes the jump runs along (from all farther neighbours: a straight edge's largest jump may be diagonal).
+        const gMax = Math.max(Math.abs(gu), Math.abs(gv));
+        const axes = (Math.abs(gu) > 0.4 * gMax ? 1 : 0) | (Math.abs(gv) > 0.4 * gMax ? 2 : 0);
         const at = (k: number) => {
           const uu = u + k * nu, vv = v + k * nv;
           return uu < 0 || vv < 0 || uu >= W || vv >= H ? -1 : vv * W + uu;
@@ -256,13 +272,16 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
             if (bestCost / (2 * snapR + 1) > (0.25 * contrast) ** 2) s = NaN;
           }
         }
+        // Checked edges are counted per axis of the jump (a colour camera shifted along x shows only at edges
+        // across x); unchecked ones remember theirs.
         if (s !== s) {
-          unchecked[i] = 1;
+          unchecked[i] = axes;
           continue;
         }
         if (s < -maxMove || s > maxMove) {
           bandSeed[i] = 1;
-          misplaced++;
+          if (axes & 1) misplaced[0]++;
+          if (axes & 2) misplaced[1]++;
           continue;
         }
         const lo = Math.min(0, s + 1), hi = Math.max(1, s);
@@ -270,10 +289,12 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         const zNear = pn >= 0 && d[pn] && !edge[pn] ? d[pn] : z;
         const zFar = pf >= 0 && d[pf] ? d[pf] : 0;
         if (!(zFar - zNear > t)) {
-          unchecked[i] = 1;
+          unchecked[i] = axes;
           continue;
         }
         report.registeredEdges++;
+        if (axes & 1) registered[0]++;
+        if (axes & 2) registered[1]++;
         // Pixels that keep their side and are no flying pixel keep their own depth (exact depth stays exact).
         for (let k = lo; k <= hi; k++) {
           const p = at(k);
@@ -283,14 +304,23 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         }
       }
   // How far this map's depth edges can be trusted where the colour cannot check them: the share of checked edges
-  // (a colour step beside them) whose colour boundary lies within maxMove. Registered, exact depth: nearly all
-  // (the sample room: ~90 %); the Kinect's structured light, whose edges sit a few pixels off: about a third.
-  // Trusted: unchecked edges keep their pixels (flying ones aside); otherwise they lose the band as well.
-  const checked = report.registeredEdges + misplaced;
-  if (guide) report.edgeAgreement = checked ? report.registeredEdges / checked : 0;
-  const trusted = checked >= MIN_CHECKED_EDGES && report.registeredEdges >= TRUSTED_EDGES * checked;
-  if (unchecked && !trusted)
-    for (let i = 0; i < N; i++) if (unchecked[i]) bandSeed[i] = 1;
+  // (a colour step beside them) whose colour boundary lies within maxMove, per axis of the jump. Registered, exact
+  // depth: nearly all (the sample room: ~90 %); the Kinect's structured light, whose edges sit a few pixels off:
+  // about a third. Trusted on every axis it jumps along: an unchecked edge keeps its pixels (flying ones aside);
+  // otherwise it loses the band as well.
+  const trustedAxis = [0, 1].map((a) => {
+    const checked = registered[a] + misplaced[a];
+    return checked >= MIN_CHECKED_EDGES && registered[a] >= TRUSTED_EDGES * checked;
+  });
+  if (guide) {
+    const checked = misplaced[0] + misplaced[1] + registered[0] + registered[1];
+    report.edgeAgreement = checked ? (registered[0] + registered[1]) / checked : 0;
+  }
+  if (unchecked)
+    for (let i = 0; i < N; i++) {
+      const a = unchecked[i];
+      if (a && (((a & 1) && !trustedAxis[0]) || ((a & 2) && !trustedAxis[1]))) bandSeed[i] = 1;
+    }
   // Dilate the unsnapped edges by the band (separable max over a square); snapped pixels outside it keep their new depth.
   const drop = flying.slice();
   if (band > 0) {
