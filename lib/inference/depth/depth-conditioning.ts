@@ -115,7 +115,8 @@ export interface ConditioningReport {
   flying?: number;
   /**
    * With a colour guide: the share of depth edges with a colour step beside them whose colour boundary lies within
-   * the snap radius. At least 0.75 (of at least 20 such edges): edges without one keep their pixels, otherwise the band.
+   * the snap radius (counted per axis of the jump). At least 0.75 of at least 20 on an axis: edges along it without
+   * a colour step keep their pixels (flying pixels aside); otherwise they lose the band.
    */
   edgeAgreement?: number;
 }
@@ -167,10 +168,12 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
     }
   // Flying pixels (with a colour guide, where only they and doubtful edges are dropped): an edge pixel whose depth
   // lies between the two sides of the jump along a line through it (one neighbour clearly nearer, the opposite one
-  // clearly farther), unless it lies on a plane seen at a grazing angle along that line: inverse depth affine over
-  // 5 pixels that include it. Exact depth has none at a step between two surfaces; a sensor's mixed samples (up to
+  // clearly farther), unless it lies on a plane seen at a grazing angle along such a line: inverse depth affine
+  // over 5 pixels that include it. Exact depth has none at a step between two surfaces; a sensor's mixed samples (up to
   // 3 in a row between flat sides) are exactly this.
   const flying = guide ? new Uint8Array(N) : edge;
+  // Edge pixels whose jumps are a grazing plane's slope, not an occlusion: nothing to snap.
+  const grazing = new Uint8Array(guide ? N : 0);
   if (guide) {
     const w = new Float64Array(9);
     for (let v = 0; v < H; v++)
@@ -196,10 +199,11 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
             plane = true;
             for (let k = s0 + 1; k < s0 + 4 && plane; k++) plane = Math.abs(w[k - 1] - 2 * w[k] + w[k + 1]) <= tol;
           }
-          if (plane) continue;
-          flying[i] = 1;
-          break;
+          if (plane) grazing[i] = 1;
+          else flying[i] = 1;
         }
+        // A plane along one line is a surface (the others may cross a crease or leave the image): not flying.
+        if (grazing[i]) flying[i] = 0;
       }
   }
   // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, the colour profile along the
@@ -211,7 +215,8 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
   const bandSeed = guide ? new Uint8Array(N) : edge;
   const unchecked = guide ? new Uint8Array(N) : null;
   const relabel = guide ? new Float32Array(N) : null;
-  const misplaced = [0, 0], registered = [0, 0];
+  // Checked edges per axis: colour boundary within maxMove of the depth's (registered), beyond it (misplaced).
+  const registered = [0, 0], misplaced = [0, 0];
   // The colour profile is read over +-3 px (at 640 wide) of the depth boundary; the boundary moves at most snapRadius.
   const maxMove = Math.max(1, Math.round((opts.snapRadius ?? 1) * (W / 640)));
   const snapR = Math.max(maxMove, Math.round(3 * (W / 640)));
@@ -219,7 +224,7 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         const i = v * W + u, z = d[i];
-        if (!edge[i]) continue;
+        if (!edge[i] || grazing[i]) continue;
         // The largest jump to a farther 8-neighbour gives the direction n (near -> far); far-side pixels skip.
         const t = Math.max(jump * z, 4 * depthSigma(z, noise));
         let best = t, nu = 0, nv = 0, gu = 0, gv = 0;
@@ -295,7 +300,8 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         report.registeredEdges++;
         if (axes & 1) registered[0]++;
         if (axes & 2) registered[1]++;
-        // Pixels that keep their side and are no flying pixel keep their own depth (exact depth stays exact).
+        // Pixels that change sides, and flying pixels, take their side's depth; the rest keep their own (exact
+        // depth stays exact).
         for (let k = lo; k <= hi; k++) {
           const p = at(k);
           if (p < 0 || !d[p]) continue;
@@ -304,22 +310,22 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         }
       }
   // How far this map's depth edges can be trusted where the colour cannot check them: the share of checked edges
-  // (a colour step beside them) whose colour boundary lies within maxMove, per axis of the jump. Registered, exact
-  // depth: nearly all (the sample room: ~90 %); the Kinect's structured light, whose edges sit a few pixels off:
-  // about a third. Trusted on every axis it jumps along: an unchecked edge keeps its pixels (flying ones aside);
-  // otherwise it loses the band as well.
+  // (a colour step beside them) whose colour boundary lies within maxMove of the depth's, per axis of the jump.
+  // Registered, exact depth: most (the sample room: ~80-90 %); the Kinect's structured light, whose edges sit a few
+  // pixels off either way: about a third. Trusted on every axis it jumps along, an unchecked edge keeps its pixels
+  // (flying ones aside); otherwise it loses the band as well.
   const trustedAxis = [0, 1].map((a) => {
     const checked = registered[a] + misplaced[a];
     return checked >= MIN_CHECKED_EDGES && registered[a] >= TRUSTED_EDGES * checked;
   });
   if (guide) {
-    const checked = misplaced[0] + misplaced[1] + registered[0] + registered[1];
+    const checked = registered[0] + registered[1] + misplaced[0] + misplaced[1];
     report.edgeAgreement = checked ? (registered[0] + registered[1]) / checked : 0;
   }
   if (unchecked)
     for (let i = 0; i < N; i++) {
       const a = unchecked[i];
-      if (a && (((a & 1) && !trustedAxis[0]) || ((a & 2) && !trustedAxis[1]))) bandSeed[i] = 1;
+      if (((a & 1) && !trustedAxis[0]) || ((a & 2) && !trustedAxis[1])) bandSeed[i] = 1;
     }
   // Dilate the unsnapped edges by the band (separable max over a square); snapped pixels outside it keep their new depth.
   const drop = flying.slice();
