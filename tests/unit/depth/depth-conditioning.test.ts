@@ -210,6 +210,28 @@ describe('DepthAgreement (incremental multi-view check)', () => {
     expect(d.data).toEqual(a.depth);
   });
 
+  it('does not take the background beside a neighbour\'s silhouette for free space (pixel-sharp edges round differently)', () => {
+    // Pixel-sharp depth (card 2 m, wall 3 m) seen twice from the same place, the second time with the card's
+    // outline one pixel wider: how two views' pixel grids round an edge differently. Those pixels project onto the
+    // first view's wall pixel next to its card: not free space (the card is right beside it), not to be dropped.
+    const first = a.depth.map((x) => (x < 2.5 ? 2 : 3));
+    const wider = first.slice();
+    for (let v = 1; v < 71; v++)
+      for (let u = 1; u < 95; u++) {
+        let card = false;
+        for (let dv = -1; dv <= 1; dv++) for (let du = -1; du <= 1; du++) card ||= first[(v + dv) * 96 + u + du] === 2;
+        if (card) wider[v * 96 + u] = 2;
+      }
+    const grown = wider.reduce((n, z, i) => n + (z !== first[i] ? 1 : 0), 0);
+    expect(grown).toBeGreaterThan(50);
+    const ag = new DepthAgreement();
+    ag.add(map(first), pose(0, 0, 0));
+    const d = map(wider);
+    const r = ag.add(d, pose(0, 0, 0));
+    expect(r.contradicted).toBe(0);
+    expect(d.data).toEqual(wider);
+  });
+
   it('drops pixels that an earlier keyframe saw through (free space) and averages the noise of agreeing ones', () => {
     const ag = new DepthAgreement({ unconfirmed: 1 });
     ag.add(map(a.depth), pose(0, 0, 0));
