@@ -5,14 +5,20 @@
  * Per map (`conditionSensorDepth`, on the depth's own grid, before any resampling):
  * - invalid values: non-finite, <= 0, outside [minDepth, maxDepth] -> 0 (no measurement);
  * - depth edges: a pixel whose 8-neighbourhood spans a jump above max(edgeJump·z, 4σ(z)) is at an occlusion
- *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
- *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
- *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
- *   other keyframes that see the surface head-on. With a colour `guide` (the colour image through the registered
- *   colour camera) edges are snapped or dropped: where a colour edge lies within `snapRadius` px along the jump,
- *   the depth boundary is moved onto it (the pixels between, and the flying pixels at the old boundary, take the
- *   depth of the side whose colour they have) and nothing is dropped; only edges without a colour edge nearby
- *   lose the band;
+ *   edge. A sensor may interpolate across it (flying pixels) and colour from another sensor may be misregistered
+ *   there by a few pixels. Without a colour guide nothing tells which: the edge pixels and a band of `edgeBand`
+ *   pixels on both sides are dropped (no Gaussian gets the colour of the wall behind a chair; other keyframes
+ *   cover the holes). With a colour `guide` (the colour image through the registered colour camera) the
+ *   conditioning adapts to the depth it gets:
+ *   - flying pixels, whose depth lies between the two sides of a jump (a neighbour clearly nearer, the opposite
+ *     one clearly farther) and not on a plane seen at a grazing angle, are dropped;
+ *   - snap or drop: where a colour edge lies within `snapRadius` px along the jump, the depth boundary is moved
+ *     onto it (pixels changing sides, and flying pixels at the old boundary, take the depth of the side whose
+ *     colour they have; the rest keep theirs); where the colour edge lies farther, the band is dropped;
+ *   - edges the colour cannot check (sides alike, texture) keep their pixels where this map's checked edges
+ *     mostly lie on their colour boundary (registered, sharp depth: the sample room), and lose the band where
+ *     they mostly do not (the Kinect's structured light, whose edges sit a few pixels off). Exact depth with
+ *     registered colour comes through unchanged;
  * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
  * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
  *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
@@ -21,8 +27,8 @@
  * Across keyframes (`DepthAgreement`, incremental): a new keyframe is checked against the `neighbours` already
  * conditioned keyframes nearest to it (never all keyframes). Each pixel is lifted, projected into a neighbour
  * and compared with the neighbour's depth there: within 3σ(z) + poseTolerance it agrees; clearly IN FRONT of
- * what the neighbour measured, it is contradicted (the neighbour looked through that point: free space); behind
- * it, the neighbour's view is occluded and says nothing. Contradicted pixels (more contradictions than
+ * what the neighbour measured around it (every pixel of the 3x3 its projection falls in), it is contradicted (the
+ * neighbour looked through that point: free space); behind it, the neighbour's view is occluded and says nothing. Contradicted pixels (more contradictions than
  * agreements) are dropped; pixels nobody confirms keep their confidence x `unconfirmed`; agreeing pixels take
  * the inverse-variance mean of their own depth and the neighbours' (averaged noise, and surfaces of different
  * keyframes coincide, so fusion merges them instead of stacking layers).
