@@ -5,14 +5,20 @@
  * Per map (`conditionSensorDepth`, on the depth's own grid, before any resampling):
  * - invalid values: non-finite, <= 0, outside [minDepth, maxDepth] -> 0 (no measurement);
  * - depth edges: a pixel whose 8-neighbourhood spans a jump above max(edgeJump·z, 4σ(z)) is at an occlusion
- *   edge. The sensor interpolates across it (flying pixels) and colour from the other sensor is misregistered
- *   there by a few pixels (RGB and depth are not registered), so a band of `edgeBand` pixels on both sides of
- *   such an edge is dropped: no Gaussian gets the colour of the wall behind a chair, and the holes are covered by
- *   other keyframes that see the surface head-on. With a colour `guide` (the colour image through the registered
- *   colour camera) edges are snapped or dropped: where a colour edge lies within `snapRadius` px along the jump,
- *   the depth boundary is moved onto it (the pixels between, and the flying pixels at the old boundary, take the
- *   depth of the side whose colour they have) and nothing is dropped; only edges without a colour edge nearby
- *   lose the band;
+ *   edge. A sensor may interpolate across it (flying pixels) and colour from another sensor may be misregistered
+ *   there by a few pixels. Without a colour guide nothing tells which: the edge pixels and a band of `edgeBand`
+ *   pixels on both sides are dropped (no Gaussian gets the colour of the wall behind a chair; other keyframes
+ *   cover the holes). With a colour `guide` (the colour image through the registered colour camera) the
+ *   conditioning adapts to the depth it gets:
+ *   - flying pixels, whose depth lies between the two sides of a jump (a neighbour clearly nearer, the opposite
+ *     one clearly farther) and not on a plane seen at a grazing angle, are dropped;
+ *   - snap or drop: where a colour edge lies within `snapRadius` px along the jump, the depth boundary is moved
+ *     onto it (pixels changing sides, and flying pixels at the old boundary, take the depth of the side whose
+ *     colour they have; the rest keep theirs); where the colour edge lies farther, the band is dropped;
+ *   - edges the colour cannot check (sides alike, texture) keep their pixels where this map's checked edges
+ *     mostly lie on their colour boundary (registered, sharp depth: the sample room), and lose the band where
+ *     they mostly do not (the Kinect's structured light, whose edges sit a few pixels off). Exact depth with
+ *     registered colour comes through unchanged;
  * - isolated specks (fewer than `minNeighbours` valid 8-neighbours) are dropped;
  * - noise growing with z²: confidence = σ(zRef) / σ(z), capped at 1, with σ(z) = a + b·(z - 0.4)² (Kinect v1
  *   figures of Nguyen et al. 2012: a = 1.2 mm, b = 1.9 mm/m²; phones' ToF are of the same order);
@@ -21,8 +27,8 @@
  * Across keyframes (`DepthAgreement`, incremental): a new keyframe is checked against the `neighbours` already
  * conditioned keyframes nearest to it (never all keyframes). Each pixel is lifted, projected into a neighbour
  * and compared with the neighbour's depth there: within 3σ(z) + poseTolerance it agrees; clearly IN FRONT of
- * what the neighbour measured, it is contradicted (the neighbour looked through that point: free space); behind
- * it, the neighbour's view is occluded and says nothing. Contradicted pixels (more contradictions than
+ * what the neighbour measured around it (every pixel of the 3x3 its projection falls in), it is contradicted (the
+ * neighbour looked through that point: free space); behind it, the neighbour's view is occluded and says nothing. Contradicted pixels (more contradictions than
  * agreements) are dropped; pixels nobody confirms keep their confidence x `unconfirmed`; agreeing pixels take
  * the inverse-variance mean of their own depth and the neighbours' (averaged noise, and surfaces of different
  * keyframes coincide, so fusion merges them instead of stacking layers).
@@ -61,6 +67,10 @@ export function boxSubsampleDepth(src: DepthMap, factor: number): DepthMap {
   return { width: W, height: H, data: out, intrinsics: { fx: k.fx * sx, fy: k.fy * sy, cx: k.cx * sx, cy: k.cy * sy, width: W, height: H } };
 }
 
+/** Checked depth edges a map needs before its unchecked ones can be trusted. */
+const MIN_CHECKED_EDGES = 20;
+/** Share of checked depth edges on their colour boundary above which unchecked edges are trusted. */
+const TRUSTED_EDGES = 0.75;
 export const depthSigma = (z: number, m: DepthNoiseModel = KINECT_NOISE): number => m.a + m.b * (z - 0.4) * (z - 0.4);
 
 export interface ConditioningOptions {
@@ -90,6 +100,14 @@ export interface ConditioningOptions {
   snapRadius?: number;
 }
 
+/** The four lines through a pixel (its 8-neighbours in opposite pairs). */
+const AXES = [
+  [1, 0],
+  [0, 1],
+  [1, 1],
+  [1, -1],
+] as const;
+
 export interface ConditioningReport {
   invalid: number;
   edge: number;
@@ -99,6 +117,14 @@ export interface ConditioningReport {
   registeredEdges: number;
   /** Pixels whose depth the snap moved to the other side of the edge. */
   snapped: number;
+  /** With a colour guide: flying pixels dropped (depth between the two sides of a jump). */
+  flying?: number;
+  /**
+   * With a colour guide: the share of depth edges with a colour step beside them whose colour boundary lies within
+   * the snap radius (counted per axis of the jump). At least 0.75 of at least 20 on an axis: edges along it without
+   * a colour step keep their pixels (flying pixels aside); otherwise they lose the band.
+   */
+  edgeAgreement?: number;
 }
 
 /** conditionSensorDepth's options with their defaults applied (the WebGPU port, lib/gpu/depth-conditioning-gpu.ts, takes the same). */
@@ -152,7 +178,7 @@ export function conditioningSettings(src: DepthMap, opts: ConditioningOptions = 
 export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = {}): { depth: DepthMap; report: ConditioningReport } {
   const { W, H, N, minD, maxD, jump, band, minNb, noise, sRef, guide, colourEdge, maxMove, snapR } = conditioningSettings(src, opts);
   const d = new Float32Array(N);
-  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0 };
+  const report: ConditioningReport = { invalid: 0, edge: 0, specks: 0, kept: 0, registeredEdges: 0, snapped: 0, ...(guide ? { flying: 0 } : {}) };
   for (let i = 0; i < N; i++) {
     const z = src.data[i];
     if (z >= minD && z <= maxD) d[i] = z;
@@ -182,25 +208,74 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
       if (isEdge) edge[i] = 1;
       if (nb < minNb) specks[i] = 1;
     }
-  // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, look along the jump's
-  // direction within +-snapRadius px for the strongest colour step (>= colourEdge). Found: the depth boundary is
-  // moved onto it, i.e. the pixels between (and the two at the old boundary, where flying pixels sit) take the
-  // depth of the side whose colour they have, read just beyond the moved boundary. Not found: the band is dropped.
-  const bandSeed = guide ? new Uint8Array(N) : edge;
-  const relabel = guide ? new Float32Array(N) : null;
-  if (guide && relabel)
+  // Flying pixels (with a colour guide, where only they and doubtful edges are dropped): an edge pixel whose depth
+  // lies between the two sides of the jump along a line through it (one neighbour clearly nearer, the opposite one
+  // clearly farther), unless it lies on a plane seen at a grazing angle along such a line: inverse depth affine
+  // over 5 pixels that include it. Exact depth has none at a step between two surfaces; a sensor's mixed samples (up to
+  // 3 in a row between flat sides) are exactly this.
+  const flying = guide ? new Uint8Array(N) : edge;
+  // Edge pixels whose jumps are a grazing plane's slope, not an occlusion: nothing to snap.
+  const grazing = new Uint8Array(guide ? N : 0);
+  if (guide) {
+    const w = new Float64Array(9);
     for (let v = 0; v < H; v++)
       for (let u = 0; u < W; u++) {
         const i = v * W + u, z = d[i];
         if (!edge[i]) continue;
+        const t = Math.max(jump * z, 4 * depthSigma(z, noise));
+        for (const [du, dv] of AXES) {
+          // w[4 + k]: inverse depth k pixels along the line (0: none).
+          for (let k = -4; k <= 4; k++) {
+            const uu = u + k * du, vv = v + k * dv;
+            const zk = uu < 0 || vv < 0 || uu >= W || vv >= H ? 0 : d[vv * W + uu];
+            w[4 + k] = zk ? 1 / zk : 0;
+          }
+          const zm = w[3] ? 1 / w[3] : 0, zp = w[5] ? 1 / w[5] : 0;
+          if (!zm || !zp || !((zm < z - t && zp > z + t) || (zp < z - t && zm > z + t))) continue;
+          let plane = false;
+          for (let s0 = 0; s0 <= 4 && !plane; s0++) {
+            let ok = true;
+            for (let k = s0; k < s0 + 5 && ok; k++) ok = w[k] > 0;
+            if (!ok) continue;
+            const tol = 0.25 * Math.abs(w[s0 + 4] - w[s0]) / 4;
+            plane = true;
+            for (let k = s0 + 1; k < s0 + 4 && plane; k++) plane = Math.abs(w[k - 1] - 2 * w[k] + w[k + 1]) <= tol;
+          }
+          if (plane) grazing[i] = 1;
+          else flying[i] = 1;
+        }
+        // A plane along one line is a surface (the others may cross a crease or leave the image): not flying.
+        if (grazing[i]) flying[i] = 0;
+      }
+  }
+  // Snap or drop (with a colour guide): from each depth-edge pixel on the near side, the colour profile along the
+  // jump's direction is fitted with one step. Within maxMove of the depth boundary: the boundary is moved onto it,
+  // i.e. the pixels that change sides (and flying pixels at the old boundary) take the depth of the side whose
+  // colour they have, read just beyond the moved boundary. Farther: the colour contradicts the depth edge, which
+  // seeds the band. No step found (sides alike, texture, the image border): the edge is unchecked, and seeds the
+  // band only where the checked edges of this map mostly disagree with the colour (below).
+  const bandSeed = guide ? new Uint8Array(N) : edge;
+  const unchecked = guide ? new Uint8Array(N) : null;
+  const relabel = guide ? new Float32Array(N) : null;
+  // Checked edges per axis: colour boundary within maxMove of the depth's (registered), beyond it (misplaced).
+  const registered = [0, 0], misplaced = [0, 0];
+  if (guide && relabel && unchecked)
+    for (let v = 0; v < H; v++)
+      for (let u = 0; u < W; u++) {
+        const i = v * W + u, z = d[i];
+        if (!edge[i] || grazing[i]) continue;
         // The largest jump to a farther 8-neighbour gives the direction n (near -> far); far-side pixels skip.
         const t = Math.max(jump * z, 4 * depthSigma(z, noise));
-        let best = t, nu = 0, nv = 0;
+        let best = t, nu = 0, nv = 0, gu = 0, gv = 0;
         for (let dv = -1; dv <= 1; dv++)
           for (let du = -1; du <= 1; du++) {
             const uu = u + du, vv = v + dv;
             if ((!du && !dv) || uu < 0 || vv < 0 || uu >= W || vv >= H) continue;
             const zn = d[vv * W + uu];
+            if (zn - z > t) {
+              gu += du * (zn - z);
+              gv += dv * (zn - z);
+            }
             if (zn - z > best) {
               best = zn - z;
               nu = du;
@@ -208,6 +283,9 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
             }
           }
         if (!nu && !nv) continue;
+        // The axes the jump runs along (from all farther neighbours: a straight edge's largest jump may be diagonal).
+        const gMax = Math.max(Math.abs(gu), Math.abs(gv));
+        const axes = (Math.abs(gu) > 0.4 * gMax ? 1 : 0) | (Math.abs(gv) > 0.4 * gMax ? 2 : 0);
         const at = (k: number) => {
           const uu = u + k * nu, vv = v + k * nv;
           return uu < 0 || vv < 0 || uu >= W || vv >= H ? -1 : vv * W + uu;
@@ -238,8 +316,16 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
             if (bestCost / (2 * snapR + 1) > (0.25 * contrast) ** 2) s = NaN;
           }
         }
-        if (s !== s || s < -maxMove || s > maxMove) {
+        // Checked edges are counted per axis of the jump (a colour camera shifted along x shows only at edges
+        // across x); unchecked ones remember theirs.
+        if (s !== s) {
+          unchecked[i] = axes;
+          continue;
+        }
+        if (s < -maxMove || s > maxMove) {
           bandSeed[i] = 1;
+          if (axes & 1) misplaced[0]++;
+          if (axes & 2) misplaced[1]++;
           continue;
         }
         const lo = Math.min(0, s + 1), hi = Math.max(1, s);
@@ -247,17 +333,41 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
         const zNear = pn >= 0 && d[pn] && !edge[pn] ? d[pn] : z;
         const zFar = pf >= 0 && d[pf] ? d[pf] : 0;
         if (!(zFar - zNear > t)) {
-          bandSeed[i] = 1;
+          unchecked[i] = axes;
           continue;
         }
         report.registeredEdges++;
+        if (axes & 1) registered[0]++;
+        if (axes & 2) registered[1]++;
+        // Pixels that change sides, and flying pixels, take their side's depth; the rest keep their own (exact
+        // depth stays exact).
         for (let k = lo; k <= hi; k++) {
           const p = at(k);
-          if (p >= 0 && d[p]) relabel[p] = k <= s ? zNear : zFar;
+          if (p < 0 || !d[p]) continue;
+          const near = k <= s, wasNear = k <= 0;
+          if (near !== wasNear || flying[p]) relabel[p] = near ? zNear : zFar;
         }
       }
+  // How far this map's depth edges can be trusted where the colour cannot check them: the share of checked edges
+  // (a colour step beside them) whose colour boundary lies within maxMove of the depth's, per axis of the jump.
+  // Registered, exact depth: most (the sample room: ~80-90 %); the Kinect's structured light, whose edges sit a few
+  // pixels off either way: about a third. Trusted on every axis it jumps along, an unchecked edge keeps its pixels
+  // (flying ones aside); otherwise it loses the band as well.
+  const trustedAxis = [0, 1].map((a) => {
+    const checked = registered[a] + misplaced[a];
+    return checked >= MIN_CHECKED_EDGES && registered[a] >= TRUSTED_EDGES * checked;
+  });
+  if (guide) {
+    const checked = registered[0] + registered[1] + misplaced[0] + misplaced[1];
+    report.edgeAgreement = checked ? (registered[0] + registered[1]) / checked : 0;
+  }
+  if (unchecked)
+    for (let i = 0; i < N; i++) {
+      const a = unchecked[i];
+      if (((a & 1) && !trustedAxis[0]) || ((a & 2) && !trustedAxis[1])) bandSeed[i] = 1;
+    }
   // Dilate the unsnapped edges by the band (separable max over a square); snapped pixels outside it keep their new depth.
-  const drop = edge.slice();
+  const drop = flying.slice();
   if (band > 0) {
     const tmp = new Uint8Array(N);
     for (let v = 0; v < H; v++)
@@ -285,6 +395,7 @@ export function conditionSensorDepth(src: DepthMap, opts: ConditioningOptions = 
     if (drop[i]) {
       d[i] = 0;
       report.edge++;
+      if (guide && flying[i]) report.flying!++;
       continue;
     }
     if (specks[i]) {
@@ -405,7 +516,19 @@ export class DepthAgreement {
             const w = 1 / (s * s);
             sumW[i] += w;
             sumZ[i] += w * z * (zn / bz);
-          } else if (bz < zn - tol) contra[i]++;
+          } else if (bz < zn - tol) {
+            // Free space only where the neighbour saw past the point on every ray around it: next to its own depth
+            // edge, the pixel a point projects to may be the background by rounding while the foreground is beside it.
+            let zmin = zn;
+            for (let dv = -1; dv <= 1; dv++)
+              for (let du = -1; du <= 1; du++) {
+                const uu = un + du, vv = vn + dv;
+                if (uu < 0 || vv < 0 || uu >= NW || vv >= NH) continue;
+                const zk = ND[vv * NW + uu];
+                if (zk > 0 && zk < zmin) zmin = zk;
+              }
+            if (bz < zmin - tol) contra[i]++;
+          }
         }
       }
     }

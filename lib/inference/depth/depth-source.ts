@@ -194,7 +194,9 @@ export class DepthEstimator {
         this.agreement ??= this.options.deviceAgreement ?? new DepthAgreement(o.agreement);
         const a = this.agreement.add(c.depth, f.cameraToWorld);
         sensor = c.depth;
-        condNotes.push(`conditioned: ${c.report.edge} edge-band, ${c.report.specks} speck, ${a.contradicted} contradicted pixels dropped; ${a.agreed} confirmed by ${a.neighbours} earlier keyframe(s)`);
+        const r = c.report;
+        const edges = r.edgeAgreement === undefined ? '' : ` (${r.flying} flying; ${(100 * r.edgeAgreement).toFixed(0)} % of colour-checked edges on their colour boundary)`;
+        condNotes.push(`conditioned: ${r.edge} edge-band${edges}, ${r.specks} speck, ${a.contradicted} contradicted pixels dropped; ${a.agreed} confirmed by ${a.neighbours} earlier keyframe(s)`);
       }
       const depth = resampleDepthMap(sensor, k);
       const measured = depth.data.map((d) => (d > 0 ? 1 : 0));

@@ -97,6 +97,86 @@ describe('conditionSensorDepth', () => {
     expect(far.report.edge).toBeGreaterThan(1.2 * registered.report.edge);
   });
 
+  // Exact depth at 320x240 (the sample room's size): a slanted wall (inverse depth affine, as for any plane), a card
+  // with pixel-sharp edges in front of it, and a floor seen at a grazing angle below a crease with the wall (steps of
+  // 4-10 % from row to row, above the edge threshold). The colour guide is registered: the card's left part is
+  // bright on a dark wall, its right part has the wall's colour (those edges no colour can check), the floor is flat grey.
+  const W = 320, H = 240, kk = intrinsics(W, H);
+  const CARD = { u0: 60, u1: 250, v0: 60, v1: 170, bright: 180 }, CREASE = 200;
+  const wallW = (u: number, v: number) => 1 / 3 + 0.0004 * (u - 160) + 0.0002 * (v - 120);
+  const exact = new Float32Array(W * H), luma = new Float32Array(W * H);
+  const texture = (u: number, v: number) => 0.02 * Math.sin(0.7 * u + 1.3 * v);
+  for (let v = 0; v < H; v++)
+    for (let u = 0; u < W; u++) {
+      const i = v * W + u;
+      const onCard = u >= CARD.u0 && u < CARD.u1 && v >= CARD.v0 && v < CARD.v1;
+      if (onCard) {
+        exact[i] = 1 / (0.6 + 0.0005 * (u - 160));
+        luma[i] = u < CARD.bright ? 0.85 + texture(u, v) : 0.2 + texture(u, v);
+      } else if (v >= CREASE) {
+        exact[i] = 1 / (wallW(u, CREASE) + 0.035 * (v - CREASE));
+        luma[i] = 0.45;
+      } else {
+        exact[i] = 1 / wallW(u, v);
+        luma[i] = 0.2 + texture(u, v);
+      }
+    }
+  const corner = (i: number) => [0, W - 1, (H - 1) * W, H * W - 1].includes(i);
+
+  it('leaves exact depth with sharp steps and a grazing plane unchanged when the colour guide agrees with it', () => {
+    const { depth: out, report } = conditionSensorDepth(map(exact, kk), { guide: luma });
+    expect(report.edgeAgreement).toBeGreaterThan(0.9);
+    expect(report.flying).toBe(0);
+    let changed = 0;
+    for (let i = 0; i < exact.length; i++) if (!corner(i) && out.data[i] !== exact[i]) changed++;
+    expect(changed).toBe(0);
+    // Without a guide the same map loses the band at every step (nothing tells it the edges are sound).
+    const plain = conditionSensorDepth(map(exact, kk));
+    expect(plain.report.edge).toBeGreaterThan(2 * (CARD.u1 - CARD.u0 + CARD.v1 - CARD.v0));
+  });
+
+  it('removes flying pixels (depths between the two sides of an edge), one or two in a row, and nothing else', () => {
+    const d = exact.slice();
+    const inserted: { i: number; sides: [number, number] }[] = [];
+    const mix = (i: number, near: number, far: number, a: number) => {
+      d[i] = (1 - a) * exact[near] + a * exact[far];
+      inserted.push({ i, sides: [exact[near], exact[far]] });
+    };
+    for (let v = CARD.v0 + 5; v < CARD.v1 - 5; v++) {
+      // Left edge (colour can check it): the wall pixel beside the card holds a mixed sample.
+      const l = v * W + CARD.u0 - 1;
+      mix(l, l + 1, l - 1, 0.5);
+      // Right edge (no colour step): two mixed samples in a row, linear in depth.
+      const r = v * W + CARD.u1;
+      mix(r, r - 1, r + 2, 1 / 3);
+      mix(r + 1, r - 1, r + 2, 2 / 3);
+    }
+    const { depth: out, report } = conditionSensorDepth(map(d, kk), { guide: luma });
+    expect(report.edgeAgreement).toBeGreaterThan(0.9);
+    const mixed = new Set(inserted.map((x) => x.i));
+    for (const { i, sides } of inserted) {
+      const z = out.data[i];
+      // Dropped, or given the depth of one side (the snap onto the colour edge), never left in between.
+      if (z !== 0) expect(Math.min(Math.abs(z - sides[0]), Math.abs(z - 1 / wallW(i % W, Math.floor(i / W))))).toBeLessThan(0.02);
+    }
+    // The unchecked right edge has nothing to snap to: its mixed samples are dropped as flying pixels.
+    for (let v = CARD.v0 + 5; v < CARD.v1 - 5; v++) for (const u of [CARD.u1, CARD.u1 + 1]) expect(out.data[v * W + u]).toBe(0);
+    expect(report.flying).toBeGreaterThanOrEqual(2 * (CARD.v1 - CARD.v0 - 10));
+    let changed = 0;
+    for (let i = 0; i < d.length; i++) if (!corner(i) && !mixed.has(i) && out.data[i] !== exact[i]) changed++;
+    expect(changed).toBe(0);
+  });
+
+  it('where the checked edges disagree with the colour (misregistered, as the Kinect), unchecked edges lose the band', () => {
+    // The colour 4 px right of the depth: the left edge's colour step lies beyond the snap radius.
+    const shifted = new Float32Array(luma.length);
+    for (let v = 0; v < H; v++) for (let u = 0; u < W; u++) shifted[v * W + u] = luma[v * W + Math.max(0, u - 4)];
+    const { depth: out, report } = conditionSensorDepth(map(exact, kk), { guide: shifted });
+    expect(report.edgeAgreement).toBeLessThan(0.75);
+    // The right edge (no colour step) is now doubted too: its pixels and the band (1 px at 320) are gone.
+    for (let v = CARD.v0 + 5; v < CARD.v1 - 5; v++) for (let u = CARD.u1 - 2; u <= CARD.u1; u++) expect(out.data[v * W + u]).toBe(0);
+  });
+
   it('multiplies in the device confidence when it is given', () => {
     const conf = new Float32Array(depth.length).fill(0.5);
     const a = conditionSensorDepth(map(depth)).depth.confidence!;
@@ -128,6 +208,28 @@ describe('DepthAgreement (incremental multi-view check)', () => {
     const r = ag.add(d, pose(0, 0, 0));
     expect(r.neighbours).toBe(0);
     expect(d.data).toEqual(a.depth);
+  });
+
+  it('does not take the background beside a neighbour\'s silhouette for free space (pixel-sharp edges round differently)', () => {
+    // Pixel-sharp depth (card 2 m, wall 3 m) seen twice from the same place, the second time with the card's
+    // outline one pixel wider: how two views' pixel grids round an edge differently. Those pixels project onto the
+    // first view's wall pixel next to its card: not free space (the card is right beside it), not to be dropped.
+    const first = a.depth.map((x) => (x < 2.5 ? 2 : 3));
+    const wider = first.slice();
+    for (let v = 1; v < 71; v++)
+      for (let u = 1; u < 95; u++) {
+        let card = false;
+        for (let dv = -1; dv <= 1; dv++) for (let du = -1; du <= 1; du++) card ||= first[(v + dv) * 96 + u + du] === 2;
+        if (card) wider[v * 96 + u] = 2;
+      }
+    const grown = wider.reduce((n, z, i) => n + (z !== first[i] ? 1 : 0), 0);
+    expect(grown).toBeGreaterThan(50);
+    const ag = new DepthAgreement();
+    ag.add(map(first), pose(0, 0, 0));
+    const d = map(wider);
+    const r = ag.add(d, pose(0, 0, 0));
+    expect(r.contradicted).toBe(0);
+    expect(d.data).toEqual(wider);
   });
 
   it('drops pixels that an earlier keyframe saw through (free space) and averages the noise of agreeing ones', () => {
