@@ -16,6 +16,14 @@ describe('immersiveArSessionInit', () => {
     expect(init.depthSensing).toEqual({ usagePreference: ['cpu-optimized', 'gpu-optimized'], dataFormatPreference: ['float32', 'luminance-alpha'] });
   });
 
+  it('leaves depth sensing out when asked (the test camera brings its own depth), and nothing else', () => {
+    const init = immersiveArSessionInit(null, { depthSensing: false });
+    expect(init.optionalFeatures).not.toContain('depth-sensing');
+    expect(init.optionalFeatures).toEqual(XR_OPTIONAL_FEATURES.filter((f) => f !== 'depth-sensing'));
+    expect(init.depthSensing).toBeUndefined();
+    expect(init.requiredFeatures).toEqual(['local-floor']);
+  });
+
   it('adds a dom overlay only with a root, and returns fresh arrays each time', () => {
     expect(immersiveArSessionInit().domOverlay).toBeUndefined();
     const root = {} as Element;
