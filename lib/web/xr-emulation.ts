@@ -13,11 +13,18 @@ import type { XRDevice } from 'iwer';
 
 export const XR_EMULATE_PARAM = 'xr-emulate';
 export const XR_ROOM_PARAM = 'room';
+export const XR_READBACKS_PARAM = 'emulator-readbacks';
 export const XR_ROOMS = ['living_room', 'meeting_room', 'music_room', 'office_large', 'office_small'] as const;
 export type XrRoom = (typeof XR_ROOMS)[number];
 
 export interface XrEmulationRequest {
   device: 'quest3';
+  /**
+   * BENCH baseline (&emulator-readbacks=on): keep the emulator's per-frame synchronous GL reads as iwer does
+   * them (clear values read back; with the test camera, depth sensing asked for too), to measure what
+   * leaving them out saves (`npm run bench -- --only scan-main-thread`).
+   */
+  readbacks?: boolean;
   /** Synthetic room, or null for an empty world (no planes, meshes or passthrough). */
   room: XrRoom | null;
 }
@@ -28,11 +35,14 @@ export function parseXrEmulationFlag(search: string): XrEmulationRequest | null 
   const device = params.get(XR_EMULATE_PARAM);
   if (device === null) return null;
   if (device !== 'quest3') throw new Error(`${XR_EMULATE_PARAM}=${device}: only "quest3" is supported`);
+  const rb = params.get(XR_READBACKS_PARAM);
+  if (rb !== null && rb !== 'on') throw new Error(`${XR_READBACKS_PARAM}=${rb}: only "on" is supported`);
+  const extra = rb === 'on' ? { readbacks: true } : {};
   const room = params.get(XR_ROOM_PARAM);
-  if (room === null || room === '' || room === 'none') return { device, room: null };
+  if (room === null || room === '' || room === 'none') return { device, room: null, ...extra };
   if (!(XR_ROOMS as readonly string[]).includes(room))
     throw new Error(`${XR_ROOM_PARAM}=${room}: unknown room (expected one of ${XR_ROOMS.join(', ')})`);
-  return { device, room: room as XrRoom };
+  return { device, room: room as XrRoom, ...extra };
 }
 
 let installed: Promise<XRDevice> | null = null;
@@ -55,7 +65,7 @@ interface ClearValues {
  * (docs/SCAN.md "Main thread during the live scan"). Emulation only (a device runs no iwer): those three
  * values are answered from a copy kept as the page sets them, which is what the GPU would answer.
  */
-function shadowClearValues(proto: WebGLRenderingContext | WebGL2RenderingContext): void {
+export function shadowClearValues(proto: WebGLRenderingContext | WebGL2RenderingContext): void {
   const p = proto as unknown as Record<string, unknown> & { __segsplatClearShadow?: true };
   if (p.__segsplatClearShadow) return;
   p.__segsplatClearShadow = true;
@@ -102,7 +112,7 @@ function shadowClearValues(proto: WebGLRenderingContext | WebGL2RenderingContext
 export function installXrEmulation(req: XrEmulationRequest): Promise<XRDevice> {
   installed ??= (async () => {
     const [{ XRDevice, metaQuest3 }, { SyntheticEnvironmentModule }] = await Promise.all([import('iwer'), import('@iwer/sem')]);
-    for (const C of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) if (C) shadowClearValues(C.prototype);
+    if (!req.readbacks) for (const C of [globalThis.WebGLRenderingContext, globalThis.WebGL2RenderingContext]) if (C) shadowClearValues(C.prototype);
     const device = new XRDevice(metaQuest3, { stereoEnabled: true });
     // Hands first (tests that need controllers switch primaryInputMode through the device hook).
     device.primaryInputMode = 'hand';

@@ -315,11 +315,6 @@ export class ScanController {
     this.set({ keyframes: [...this.state.keyframes, ...infos], startedAt: this.state.startedAt ?? Date.now(), notes: [...this.state.notes, note] });
   }
 
-  /** TEST-ONLY camera (?test-camera=sim): frames rendered from the emulated room, with their own depth. */
-  get usesTestCamera(): boolean {
-    return this.opts.sim !== null;
-  }
-
   /** Called when the immersive session starts: picks the frame source and explains what is missing. */
   sessionStarted(session: XRSession, gl: WebGL2RenderingContext, granted: string[]): void {
     this.session = session;
