@@ -77,7 +77,8 @@ export interface MainThreadReport {
   totals: { events: string[]; js: string[] };
 }
 
-const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing', 'gpu', 'blink', 'cc'];
+// No 'v8' (its compile and GC events would fill the trace buffer over a long walk; GC shows in the CPU profile).
+const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'gpu', 'blink', 'cc'];
 
 interface TraceEvent {
   name: string;
