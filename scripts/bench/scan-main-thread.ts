@@ -18,6 +18,7 @@
  */
 // @ts-expect-error plain .mjs helper without types (shared with scripts/demo.mjs and the browser tests)
 import { build, buildStaleness, freePort, startServer } from '../app-server.mjs';
+import { mkdirSync } from 'node:fs';
 import type { BenchTable } from './table';
 import { CAUSES, CAUSE_LABEL, type MainThreadReport } from '../../tests/browser/support/main-thread-profile';
 import type { LiveStats } from '../../lib/web/scan/scan-controller';
@@ -73,7 +74,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
         const t0 = Date.now();
         await walkKeyframes(page, walk.keyframes, { log: (s) => process.stderr.write(`${s}\n`) });
         const wallS = (Date.now() - t0) / 1000;
-        const report = await rec.stop(5);
+        // The raw recording goes to .bench/ too, to summarise again without walking again.
+        mkdirSync('.bench/scan-main-thread', { recursive: true });
+        const report = await rec.stop(5, `.bench/scan-main-thread/walk-${results.length}.json`);
         process.stderr.write(formatReport(report, `scan-main-thread: ${walk.name}, ${walk.keyframes} keyframes`) + '\n');
         const { live, shown } = await page.evaluate(() => {
           const s = (window as unknown as { __segsplatScan: { liveStats: LiveStats; display: { count: number } } }).__segsplatScan;

@@ -4,6 +4,7 @@
  * (CDP Profiler, 1 ms samples) says which JavaScript functions took the time. Used by the live-scan
  * browser test (the top tasks go to its log) and `npm run bench -- --only scan-main-thread`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
 import { MEASURE_PREFIX } from '../../../lib/web/user-timing';
 
@@ -103,7 +104,7 @@ interface CpuProfile {
 }
 
 export interface MainThreadRecorder {
-  stop(top?: number): Promise<MainThreadReport>;
+  stop(top?: number, saveTo?: string): Promise<MainThreadReport>;
 }
 
 /** Starts tracing and CPU profiling the page; `stop()` ends both and summarises the long tasks. */
@@ -114,7 +115,7 @@ export async function recordMainThread(page: Page): Promise<MainThreadRecorder> 
   await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES, recordMode: 'recordContinuously' }, transferMode: 'ReturnAsStream' });
   await cdp.send('Profiler.start');
   return {
-    async stop(top = 8) {
+    async stop(top = 8, saveTo?: string) {
       const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
       const done = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e: { stream?: string }) => resolve(e.stream!)));
       await cdp.send('Tracing.end');
@@ -127,6 +128,11 @@ export async function recordMainThread(page: Page): Promise<MainThreadRecorder> 
       }
       await cdp.send('IO.close', { handle: stream });
       await cdp.detach().catch(() => {});
+      // The raw recording, to summarise again without walking again (`summariseFile`).
+      if (saveTo) {
+        writeFileSync(saveTo, text);
+        writeFileSync(`${saveTo}.cpuprofile`, JSON.stringify(profile));
+      }
       const parsed = JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[];
       return summarise(Array.isArray(parsed) ? parsed : parsed.traceEvents, profile, top);
     },
@@ -168,6 +174,13 @@ function mainThread(events: TraceEvent[]): { pid: number; tid: number } | null {
   return best;
 }
 
+/** Summarises a recording saved by `stop(top, saveTo)`. */
+export function summariseFile(path: string, top = 8): MainThreadReport {
+  const profile = JSON.parse(readFileSync(`${path}.cpuprofile`, 'utf8')) as CpuProfile;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+  return summarise(Array.isArray(parsed) ? parsed : parsed.traceEvents, profile, top);
+}
+
 export function summarise(events: TraceEvent[], profile: CpuProfile, n: number): MainThreadReport {
   const main = mainThread(events);
   if (!main) throw new Error('main-thread profile: no CrRendererMain thread in the trace');
@@ -182,7 +195,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     end = e.ts + e.dur!;
   }
   const t0 = on.length ? on[0].ts : 0;
-  const t1 = on.length ? Math.max(...on.map((e) => e.ts + e.dur!)) : 0;
+  const t1 = maxOf(on, (e) => e.ts + e.dur!);
   // CPU profile samples on the trace clock (both are base::TimeTicks in µs).
   const sampleTs: number[] = [];
   let t = profile.startTime;
@@ -223,7 +236,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
   // Our User Timing spans (complete events, or nestable async begin/end pairs) on the page's process.
   const spans: { name: string; a: number; b: number }[] = [];
   const open = new Map<string, number[]>();
-  for (const e of [...events].filter((x) => x.pid === main.pid && x.name.startsWith(MEASURE_PREFIX)).sort((x, y) => x.ts - y.ts)) {
+  for (const e of events.filter((x) => x.pid === main.pid && x.name.startsWith(MEASURE_PREFIX)).sort((x, y) => x.ts - y.ts)) {
     const name = e.name.slice(MEASURE_PREFIX.length);
     if (e.ph === 'X' && e.dur !== undefined) spans.push({ name, a: e.ts, b: e.ts + e.dur });
     const key = `${e.name}/${e.id ?? e.id2?.local ?? e.id2?.global ?? ''}`;
@@ -334,15 +347,22 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     ours: oursByName,
     longestOursMs: longestOursUs / 1000,
     longTaskCount: long.length,
-    longestMs: long.length ? long[0].dur! / 1000 : Math.max(0, ...pageTasks.map((e) => e.dur! / 1000)),
+    longestMs: long.length ? long[0].dur! / 1000 : maxOf(pageTasks, (e) => e.dur! / 1000),
     longestOwnMs: longestOwnUs / 1000,
-    longestCpuMs: Math.max(0, ...pageTasks.map((e) => (e.tdur ?? 0) / 1000)),
+    longestCpuMs: maxOf(pageTasks, (e) => (e.tdur ?? 0) / 1000),
     busyMs: pageTasks.reduce((s, e) => s + e.dur!, 0) / 1000,
     top: described.slice(0, n),
     topOwn: own,
     topCpu: cpu,
     totals: { events: top(totEv, 12), js: top(totJs, 12) },
   };
+}
+
+/** The largest f(x), 0 for none (no spread: a long walk's trace has more events than a call may take arguments). */
+function maxOf<T>(xs: T[], f: (x: T) => number): number {
+  let m = 0;
+  for (const x of xs) m = Math.max(m, f(x));
+  return m;
 }
 
 /** Sorted, non-overlapping union of [a, b) intervals. */
