@@ -18,7 +18,7 @@
  */
 // @ts-expect-error plain .mjs helper without types (shared with scripts/demo.mjs and the browser tests)
 import { build, buildStaleness, freePort, startServer } from '../app-server.mjs';
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { BenchTable } from './table';
 import { CAUSES, CAUSE_LABEL, type MainThreadReport } from '../../tests/browser/support/main-thread-profile';
 import type { LiveStats } from '../../lib/web/scan/scan-controller';
@@ -46,6 +46,25 @@ interface WalkResult {
 export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
   const keyframes = Number(process.env.SCAN_BENCH_KEYFRAMES ?? (opts.quick ? 12 : 60));
   const baseKeyframes = Math.min(keyframes, Number(process.env.SCAN_BENCH_BASE_KEYFRAMES ?? (opts.quick ? 6 : 12)));
+  const walks: Walk[] = [
+    { name: 'scan (as the browser test)', short: 'scan', keyframes },
+    { name: "[baseline] scan with the emulator's per-frame GL reads (emulator-readbacks=on)", short: 'with readbacks', keyframes: baseKeyframes, query: '&emulator-readbacks=on' },
+    { name: '[baseline] emulator alone: no splats drawn (max-splats=1)', short: 'no splats', keyframes: baseKeyframes, query: '&max-splats=1' },
+  ];
+  const { formatReport, summariseFile } = await import('../../tests/browser/support/main-thread-profile');
+  // Each walk's raw recording and page figures go to .bench/; SCAN_BENCH_REUSE=1 summarises those again
+  // (after a change to the attribution) without walking again.
+  const saved = (i: number) => `.bench/scan-main-thread/walk-${i}.json`;
+  const results: WalkResult[] = [];
+  if (process.env.SCAN_BENCH_REUSE === '1') {
+    for (let i = 0; i < walks.length; i++) {
+      const meta = JSON.parse(readFileSync(`${saved(i)}.meta.json`, 'utf8')) as Omit<WalkResult, 'report'>;
+      const report = summariseFile(saved(i), 5);
+      process.stderr.write(formatReport(report, `scan-main-thread (saved): ${meta.walk.name}, ${meta.walk.keyframes} keyframes`) + '\n');
+      results.push({ ...meta, report });
+    }
+    return tables(results);
+  }
   const stale = buildStaleness();
   if (stale) {
     process.stderr.write(`scan-main-thread: building the app (${stale})\n`);
@@ -54,14 +73,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
   const server = (await startServer(await freePort(), { quiet: true })) as { url: string; stop(): Promise<void> };
   process.env.SEGSPLAT_BASE_URL = server.url;
   const { launchBrowser, openPage } = await import('../../tests/browser/support/browser');
-  const { recordMainThread, formatReport } = await import('../../tests/browser/support/main-thread-profile');
+  const { recordMainThread } = await import('../../tests/browser/support/main-thread-profile');
   const { enterScan, keyframeCount, walkKeyframes } = await import('../../tests/browser/support/scan-walk');
-  const walks: Walk[] = [
-    { name: 'scan (as the browser test)', short: 'scan', keyframes },
-    { name: "[baseline] scan with the emulator's per-frame GL reads (emulator-readbacks=on)", short: 'with readbacks', keyframes: baseKeyframes, query: '&emulator-readbacks=on' },
-    { name: '[baseline] emulator alone: no splats drawn (max-splats=1)', short: 'no splats', keyframes: baseKeyframes, query: '&max-splats=1' },
-  ];
-  const results: WalkResult[] = [];
+  mkdirSync('.bench/scan-main-thread', { recursive: true });
   try {
     for (const walk of walks) {
       const tb = await launchBrowser({ gpuCompositing: true });
@@ -74,9 +88,7 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
         const t0 = Date.now();
         await walkKeyframes(page, walk.keyframes, { log: (s) => process.stderr.write(`${s}\n`) });
         const wallS = (Date.now() - t0) / 1000;
-        // The raw recording goes to .bench/ too, to summarise again without walking again.
-        mkdirSync('.bench/scan-main-thread', { recursive: true });
-        const report = await rec.stop(5, `.bench/scan-main-thread/walk-${results.length}.json`);
+        const report = await rec.stop(5, saved(results.length));
         process.stderr.write(formatReport(report, `scan-main-thread: ${walk.name}, ${walk.keyframes} keyframes`) + '\n');
         const { live, shown } = await page.evaluate(() => {
           const s = (window as unknown as { __segsplatScan: { liveStats: LiveStats; display: { count: number } } }).__segsplatScan;
@@ -84,7 +96,9 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
         });
         if (log.errors.length) throw new Error(`scan-main-thread: page errors: ${log.errors.join('; ')}`);
         await page.close();
-        results.push({ walk, report, live, shown, wallS: wallS / Math.max(1, walk.keyframes - startKeyframes) });
+        const meta = { walk, live, shown, wallS: wallS / Math.max(1, walk.keyframes - startKeyframes) };
+        writeFileSync(`${saved(results.length)}.meta.json`, JSON.stringify(meta));
+        results.push({ ...meta, report });
       } finally {
         await tb.close();
       }
@@ -92,6 +106,10 @@ export async function run(opts: { quick: boolean }): Promise<BenchTable[]> {
   } finally {
     await server.stop();
   }
+  return tables(results);
+}
+
+function tables(results: WalkResult[]): BenchTable[] {
   const rows: (string | number)[][] = [];
   const ratio = (ms: number) => ms / TARGET_MS;
   for (const r of results) {

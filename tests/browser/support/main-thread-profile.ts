@@ -292,6 +292,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
   // The profiler's own start-up (CpuProfiler::StartProfiling) is a task of the recording, not of the page.
   const profilerStart = (task: TraceEvent) => {
     const b = task.ts + task.dur!;
+    if (task.ts <= profile.startTime && profile.startTime < b) return true;
     for (let i = lowerBoundTs(on, task.ts); i < on.length && on[i].ts < b; i++) if (on[i].name === 'CpuProfiler::StartProfiling') return true;
     return false;
   };

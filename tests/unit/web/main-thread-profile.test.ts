@@ -17,13 +17,14 @@ const nodes = [
 /** Samples: node id per ms from `fromMs`. */
 function profileOf(samples: [number, number][]) {
   const ids: number[] = [], deltas: number[] = [];
-  let last = 0;
+  // The profiler starts 1 ms before the first task (a task holding its start is the profiler's, not the page's).
+  let last = -1000;
   for (const [ms, id] of samples) {
     ids.push(id);
     deltas.push(ms * 1000 - last);
     last = ms * 1000;
   }
-  return { nodes, startTime: 0, endTime: last + 1000, samples: ids, timeDeltas: deltas };
+  return { nodes, startTime: -1000, endTime: last + 1000, samples: ids, timeDeltas: deltas };
 }
 
 describe('main-thread profile: long tasks split by cause', () => {
@@ -73,5 +74,11 @@ describe('main-thread profile: long tasks split by cause', () => {
 
   it('takes the p95 over tasks of at least 1 ms', () => {
     expect(r.p95Ms).toBe(200);
+  });
+
+  it("leaves out the task that holds the profiler's start", () => {
+    const late = summarise(events as never, { ...profileOf(samples), startTime: 100_000 }, 5);
+    expect(late.longTaskCount).toBe(1);
+    expect(late.longestMs).toBe(80);
   });
 });
