@@ -52,8 +52,18 @@ function useScanController(): { controller: ScanController | null; error: string
 
 const noop = () => () => {};
 
+/** The TEST-ONLY camera brings its own depth, so its session does not ask for the device's (lib/web/xr-session-init.ts). */
+const depthSensingWanted = (search: string): boolean => {
+  try {
+    return readScanPageParams(search).simRoom === null || parseXrEmulationFlag(search)?.readbacks === true;
+  } catch {
+    return true; // bad flags are reported by useScanController
+  }
+};
+const SCAN_XR_OPTIONS = { depthSensing: depthSensingWanted };
+
 export default function ScanClient() {
-  const xr = useXrSession();
+  const xr = useXrSession(SCAN_XR_OPTIONS);
   const { controller, error } = useScanController();
   const state = useSyncExternalStore(
     controller ? (fn) => controller.subscribe(fn) : noop,
@@ -117,7 +127,7 @@ export default function ScanClient() {
             {[...XR_REQUIRED_FEATURES, ...XR_OPTIONAL_FEATURES].map((f) => (
               <tr key={f}>
                 <td>{f}</td>
-                <td>{(XR_REQUIRED_FEATURES as readonly string[]).includes(f) ? 'required' : 'optional'}</td>
+                <td>{(XR_REQUIRED_FEATURES as readonly string[]).includes(f) ? 'required' : f === 'depth-sensing' && controller && !depthSensingWanted(location.search) ? 'no (test camera)' : 'optional'}</td>
                 <td>{xr.state === 'active' ? (granted.has(f) ? 'yes' : granted.size ? 'no' : '?') : '–'}</td>
               </tr>
             ))}

@@ -11,7 +11,11 @@ import { immersiveArSessionInit } from '@/lib/web/xr-session-init';
 
 export type XrUiState = 'checking' | 'unsupported' | 'ready' | 'entering' | 'active' | 'error';
 
-export function useXrSession(): {
+/**
+ * `depthSensing(search)`: whether this page's session asks for depth sensing (default yes), decided from
+ * location.search when the store is made (the scan's test camera brings its own depth).
+ */
+export function useXrSession(opts: { depthSensing?: (search: string) => boolean } = {}): {
   store: XRStore | null;
   state: XrUiState;
   message: string;
@@ -45,7 +49,7 @@ export function useXrSession(): {
       controller: false,
       hand: false,
       baseAssetPath: new URL('/xr-input-profiles/', location.href).href,
-      customSessionInit: immersiveArSessionInit(overlay),
+      customSessionInit: immersiveArSessionInit(overlay, { depthSensing: opts.depthSensing?.(location.search) ?? true }),
     });
     const unsub = s.subscribe((st, prev) => {
       if (st.session && !prev.session) {
@@ -86,6 +90,8 @@ export function useXrSession(): {
       s.getState().session?.end().catch(() => {});
       s.destroy();
     };
+    // The options are read once, when the store is made (callers pass a module-level constant).
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   const enter = useCallback(() => {

@@ -14,6 +14,7 @@ import type { SplatHighlight } from '@/lib/splat/splat-highlight';
 import type { DisplaySplats } from '@/lib/splat/scene-delta';
 import { SplatHighlighter } from '@/lib/web/splat-highlight-modifier';
 import { syncDisplay } from '@/lib/web/spark-splats';
+import { measureSpan } from '@/lib/web/user-timing';
 
 const DISPOSE_DELAY_MS = 3000;
 
@@ -62,8 +63,10 @@ export function ScanSplats({ display, version, highlight }: { display: DisplaySp
       setRebuild((r) => r + 1);
       return;
     }
+    const t0 = performance.now();
     syncDisplay(gl, shown.packed, display);
     if (display.takeSemanticDirty()) shown.highlighter.updateSemantic(display.semantic, display.semantic.length);
+    measureSpan('upload', t0);
     shown.mesh.updateVersion();
     invalidate();
   }, [shown, version, display, gl, invalidate]);

@@ -106,8 +106,15 @@ describe('/scan live at length', () => {
     expect(r.status.reconstructed).toBeGreaterThanOrEqual(KEYFRAMES);
     expect(r.shown).toBeGreaterThan(10_000);
     expectDeltasOnly(r, `scan-live walk`);
-    // The trace saw the XR loop: its frames are top-level main-thread tasks.
+    // The trace saw the XR loop: its frames are top-level main-thread tasks, and our work in them is named.
     expect(prof.recordedMs).toBeGreaterThan(0);
+    expect(prof.frames).toBeGreaterThan(0);
+    expect(prof.ours.keyframe?.count ?? 0).toBeGreaterThan(0);
+    expect(prof.ours.apply?.count ?? 0).toBeGreaterThan(0);
+    // The test camera brings its own depth: the session does not ask for depth sensing, which the emulator
+    // would render and read back synchronously per eye every frame.
+    const depthRow = (await page.locator('table.features tbody tr', { hasText: 'depth-sensing' }).innerText()).split('\t').map((c) => c.trim());
+    expect(depthRow).toEqual(['depth-sensing', 'no (test camera)', 'no']);
     await page.close();
     expect(log.errors).toEqual([]);
   }, 900_000);

@@ -19,6 +19,7 @@ import { startScanWorker, type ScanWorkerHandle } from './scan-worker-client';
 import type { SimCamera } from './sim-camera';
 import { readCpuDepth, viewHasCamera, XrCameraReader } from './xr-camera';
 import type { QuestPassthrough } from './quest-passthrough';
+import { measureSpan } from '../user-timing';
 import { APPLY_SLICE, DisplaySplats, deltaBytes } from '../../splat/scene-delta';
 import type { SceneFraming } from '../camera-home';
 
@@ -177,6 +178,7 @@ export class ScanController {
       return;
     }
     const ms = performance.now() - t0;
+    measureSpan('apply', t0);
     const st = this.liveStats;
     st.applyMs += ms;
     st.maxApplyMs = Math.max(st.maxApplyMs, ms);
@@ -389,6 +391,7 @@ export class ScanController {
     this.refreshWarnings(now);
     if (g) {
       const ms = performance.now() - t0;
+      measureSpan('keyframe', t0);
       const st = this.liveStats;
       st.keyframes += d.accepted ? 1 : 0;
       st.keyframeMs += ms;
@@ -418,6 +421,7 @@ export class ScanController {
       const K = intrinsicsFromProjection(view.projectionMatrix, viewport, { width, height });
       const t0 = performance.now();
       const shot = this.opts.sim.shoot(cameraToWorld, K);
+      measureSpan('test-camera', t0);
       this.liveStats.maxTestCameraMs = Math.max(this.liveStats.maxTestCameraMs, performance.now() - t0);
       const f: Frame = { id, image: shot.image, intrinsics: K, cameraToWorld, timestamp: now, depth: shot.depth };
       return { frame: f, simInstance: shot.instance, info: { ...infoOf(f), projection, viewport } };

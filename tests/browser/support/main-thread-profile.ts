@@ -4,7 +4,9 @@
  * (CDP Profiler, 1 ms samples) says which JavaScript functions took the time. Used by the live-scan
  * browser test (the top tasks go to its log) and `npm run bench -- --only scan-main-thread`.
  */
+import { readFileSync, writeFileSync } from 'node:fs';
 import type { CDPSession, Page } from 'playwright-core';
+import { MEASURE_PREFIX } from '../../../lib/web/user-timing';
 
 /** One long main-thread task and what it spent its time on. */
 export interface LongTask {
@@ -19,7 +21,29 @@ export interface LongTask {
   events: string[];
   /** JavaScript by self time inside the task (CPU profile samples), longest first: "fn url:line ms". */
   js: string[];
+  /** The task's wall time split by cause (ms; CAUSES), summing to `ms`. */
+  causes: Record<Cause, number>;
 }
+
+/**
+ * What a main-thread task's time went to. A GPU wait is given to the GL call the CPU profile caught the
+ * thread in (on this page: getBufferSubData is Spark's sort readback through three's
+ * readRenderTargetPixelsAsync, getParameter iwer's frame-start clear-value reads, readPixels the emulator's
+ * depth readback); "ours" is the time inside our User Timing spans (lib/web/user-timing.ts) outside waits.
+ */
+export const CAUSES = ['spark-readback', 'iwer-getParameter', 'readPixels', 'gl-other', 'gl-outside-script', 'ours', 'gc', 'script', 'browser'] as const;
+export type Cause = (typeof CAUSES)[number];
+export const CAUSE_LABEL: Record<Cause, string> = {
+  'spark-readback': "GPU wait: Spark's sort readback (getBufferSubData)",
+  'iwer-getParameter': "GPU wait: iwer's frame-start clear values (getParameter)",
+  readPixels: "GPU wait: readPixels (the emulator's depth sensing)",
+  'gl-other': 'GPU wait: other GL calls from script',
+  'gl-outside-script': 'GPU wait outside script (commit, swap, texture uploads)',
+  ours: 'our code (keyframe grab, test camera, delta apply, row upload)',
+  gc: 'garbage collection',
+  script: 'other script (three, R3F, Spark, iwer, React)',
+  browser: 'browser work in the task (style, layout, paint, task overhead)',
+};
 
 export interface MainThreadReport {
   /** Wall ms recorded. */
@@ -33,6 +57,17 @@ export interface MainThreadReport {
   longestCpuMs: number;
   /** Main-thread busy ms (all top-level tasks) over the recording. */
   busyMs: number;
+  /** 95th percentile of the top-level tasks of at least 1 ms. */
+  p95Ms: number;
+  /** Animation frames fired (FireAnimationFrame) over the recording. */
+  frames: number;
+  /** Over the long tasks (≥ 50 ms): ms by cause, and the most of each cause in one task. */
+  causesLong: Record<Cause, number>;
+  causesMaxTask: Record<Cause, number>;
+  /** Our User Timing spans (lib/web/user-timing.ts) by name: count and longest ms (wall clock). */
+  ours: Record<string, { count: number; maxMs: number }>;
+  /** The most of our own work (spans less GPU waits) in one task, ms. */
+  longestOursMs: number;
   /** The longest tasks (up to `top`), each with its attribution. */
   top: LongTask[];
   /** The tasks with the most main-thread work once GPU waits are taken out (up to `top`, ≥ 10 ms of it). */
@@ -43,13 +78,16 @@ export interface MainThreadReport {
   totals: { events: string[]; js: string[] };
 }
 
-const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8', 'v8.execute', 'blink.user_timing', 'gpu', 'blink', 'cc'];
+// No 'v8' (its compile and GC events would fill the trace buffer over a long walk; GC shows in the CPU profile).
+const CATEGORIES = ['toplevel', 'devtools.timeline', 'disabled-by-default-devtools.timeline', 'v8.execute', 'blink.user_timing', 'gpu', 'blink', 'cc'];
 
 interface TraceEvent {
   name: string;
   cat: string;
   ph: string;
   ts: number;
+  id?: string;
+  id2?: { local?: string; global?: string };
   dur?: number;
   tdur?: number;
   pid: number;
@@ -66,7 +104,7 @@ interface CpuProfile {
 }
 
 export interface MainThreadRecorder {
-  stop(top?: number): Promise<MainThreadReport>;
+  stop(top?: number, saveTo?: string): Promise<MainThreadReport>;
 }
 
 /** Starts tracing and CPU profiling the page; `stop()` ends both and summarises the long tasks. */
@@ -77,7 +115,7 @@ export async function recordMainThread(page: Page): Promise<MainThreadRecorder> 
   await cdp.send('Tracing.start', { traceConfig: { includedCategories: CATEGORIES, recordMode: 'recordContinuously' }, transferMode: 'ReturnAsStream' });
   await cdp.send('Profiler.start');
   return {
-    async stop(top = 8) {
+    async stop(top = 8, saveTo?: string) {
       const { profile } = (await cdp.send('Profiler.stop')) as unknown as { profile: CpuProfile };
       const done = new Promise<string>((resolve) => cdp.once('Tracing.tracingComplete', (e: { stream?: string }) => resolve(e.stream!)));
       await cdp.send('Tracing.end');
@@ -90,6 +128,11 @@ export async function recordMainThread(page: Page): Promise<MainThreadRecorder> 
       }
       await cdp.send('IO.close', { handle: stream });
       await cdp.detach().catch(() => {});
+      // The raw recording, to summarise again without walking again (`summariseFile`).
+      if (saveTo) {
+        writeFileSync(saveTo, text);
+        writeFileSync(`${saveTo}.cpuprofile`, JSON.stringify(profile));
+      }
       const parsed = JSON.parse(text) as { traceEvents: TraceEvent[] } | TraceEvent[];
       return summarise(Array.isArray(parsed) ? parsed : parsed.traceEvents, profile, top);
     },
@@ -131,6 +174,13 @@ function mainThread(events: TraceEvent[]): { pid: number; tid: number } | null {
   return best;
 }
 
+/** Summarises a recording saved by `stop(top, saveTo)`. */
+export function summariseFile(path: string, top = 8): MainThreadReport {
+  const profile = JSON.parse(readFileSync(`${path}.cpuprofile`, 'utf8')) as CpuProfile;
+  const parsed = JSON.parse(readFileSync(path, 'utf8')) as { traceEvents: TraceEvent[] } | TraceEvent[];
+  return summarise(Array.isArray(parsed) ? parsed : parsed.traceEvents, profile, top);
+}
+
 export function summarise(events: TraceEvent[], profile: CpuProfile, n: number): MainThreadReport {
   const main = mainThread(events);
   if (!main) throw new Error('main-thread profile: no CrRendererMain thread in the trace');
@@ -145,7 +195,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     end = e.ts + e.dur!;
   }
   const t0 = on.length ? on[0].ts : 0;
-  const t1 = on.length ? Math.max(...on.map((e) => e.ts + e.dur!)) : 0;
+  const t1 = maxOf(on, (e) => e.ts + e.dur!);
   // CPU profile samples on the trace clock (both are base::TimeTicks in µs).
   const sampleTs: number[] = [];
   let t = profile.startTime;
@@ -183,9 +233,66 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     for (let i = lowerBoundTs(on, task.ts); i < on.length && on[i].ts < b; i++) if (GPU_WAIT.test(on[i].name)) w += on[i].dur!;
     return Math.min(w, task.dur!);
   };
+  // Our User Timing spans (complete events, or nestable async begin/end pairs) on the page's process.
+  const spans: { name: string; a: number; b: number }[] = [];
+  const open = new Map<string, number[]>();
+  for (const e of events.filter((x) => x.pid === main.pid && x.name.startsWith(MEASURE_PREFIX)).sort((x, y) => x.ts - y.ts)) {
+    const name = e.name.slice(MEASURE_PREFIX.length);
+    if (e.ph === 'X' && e.dur !== undefined) spans.push({ name, a: e.ts, b: e.ts + e.dur });
+    const key = `${e.name}/${e.id ?? e.id2?.local ?? e.id2?.global ?? ''}`;
+    if (e.ph === 'b') open.set(key, [...(open.get(key) ?? []), e.ts]);
+    if (e.ph === 'e') {
+      const st = open.get(key)?.pop();
+      if (st !== undefined) spans.push({ name, a: st, b: e.ts });
+    }
+  }
+  const oursByName: Record<string, { count: number; maxMs: number }> = {};
+  for (const sp of spans) {
+    const o = (oursByName[sp.name] ??= { count: 0, maxMs: 0 });
+    o.count++;
+    o.maxMs = Math.max(o.maxMs, (sp.b - sp.a) / 1000);
+  }
+  const spanUnion = mergeIntervals(spans.map((sp) => [sp.a, sp.b]));
+  const causesOf = (task: TraceEvent): Record<Cause, number> => {
+    const a = task.ts, b = task.ts + task.dur!;
+    const c = Object.fromEntries(CAUSES.map((k) => [k, 0])) as Record<Cause, number>;
+    const waits: [number, number][] = [];
+    for (let i = lowerBoundTs(on, a); i < on.length && on[i].ts < b; i++) if (GPU_WAIT.test(on[i].name)) waits.push([on[i].ts, Math.min(b, on[i].ts + on[i].dur!)]);
+    const merged = mergeIntervals(waits);
+    for (const [wa, wb] of merged) {
+      const counts = new Map<Cause, number>();
+      for (let i = lowerBound(sampleTs, wa); i < sampleTs.length && sampleTs[i] < wb; i++) {
+        const nd = nodeOf.get(profile.samples[i]);
+        const leaf = nd ? nd.callFrame.functionName : '';
+        const k: Cause = leaf === 'getBufferSubData' ? 'spark-readback' : leaf === 'getParameter' ? 'iwer-getParameter' : leaf === 'readPixels' ? 'readPixels' : !nd || leaf.startsWith('(') ? 'gl-outside-script' : 'gl-other';
+        counts.set(k, (counts.get(k) ?? 0) + 1);
+      }
+      const n = [...counts.values()].reduce((x, y) => x + y, 0);
+      if (!n) c['gl-outside-script'] += wb - wa;
+      for (const [k, m] of counts) c[k] += ((wb - wa) * m) / n;
+    }
+    const inWait = (t: number) => merged.some(([wa, wb]) => t >= wa && t < wb);
+    const inOurs = (t: number) => spanUnion.some(([sa, sb]) => t >= sa && t < sb);
+    c.ours = overlap(spanUnion, a, b) - merged.reduce((sum, [wa, wb]) => sum + overlap(spanUnion, wa, wb), 0);
+    for (let i = lowerBound(sampleTs, a); i < sampleTs.length && sampleTs[i] < b; i++) {
+      const t = sampleTs[i];
+      if (inWait(t) || inOurs(t)) continue;
+      const nd = nodeOf.get(profile.samples[i]);
+      if (!nd) continue;
+      const dt = Math.min((sampleTs[i + 1] ?? t) - t, 5000, b - t);
+      const f = nd.callFrame.functionName;
+      if (f === '(garbage collector)') c.gc += dt;
+      else if (f !== '(idle)' && f !== '(program)') c.script += dt;
+    }
+    const rest = task.dur! - CAUSES.filter((k) => k !== 'browser').reduce((sum, k) => sum + c[k], 0);
+    c.browser = Math.max(0, rest);
+    for (const k of CAUSES) c[k] /= 1000;
+    return c;
+  };
   // The profiler's own start-up (CpuProfiler::StartProfiling) is a task of the recording, not of the page.
   const profilerStart = (task: TraceEvent) => {
     const b = task.ts + task.dur!;
+    if (task.ts <= profile.startTime && profile.startTime < b) return true;
     for (let i = lowerBoundTs(on, task.ts); i < on.length && on[i].ts < b; i++) if (on[i].name === 'CpuProfiler::StartProfiling') return true;
     return false;
   };
@@ -208,7 +315,7 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     jsIn(a, b, js);
     if (total) for (const [k, v] of ev) totEv.set(k, (totEv.get(k) ?? 0) + v);
     if (total) for (const [k, v] of js) totJs.set(k, (totJs.get(k) ?? 0) + v);
-    return { ms: task.dur! / 1000, gpuWaitMs: waitIn(task) / 1000, cpuMs: (task.tdur ?? 0) / 1000, atMs: (task.ts - t0) / 1000, events: top(ev, 8), js: top(js, 8) };
+    return { ms: task.dur! / 1000, gpuWaitMs: waitIn(task) / 1000, cpuMs: (task.tdur ?? 0) / 1000, atMs: (task.ts - t0) / 1000, events: top(ev, 8), js: top(js, 8), causes: causesOf(task) };
   };
   const described = long.map((e) => describe(e));
   const own = pageTasks
@@ -222,18 +329,59 @@ export function summarise(events: TraceEvent[], profile: CpuProfile, n: number):
     .sort((a, b) => b.tdur! - a.tdur!)
     .slice(0, n)
     .map((e) => describe(e, false));
+  const causesLong = Object.fromEntries(CAUSES.map((k) => [k, 0])) as Record<Cause, number>;
+  const causesMaxTask = Object.fromEntries(CAUSES.map((k) => [k, 0])) as Record<Cause, number>;
+  for (const t of described)
+    for (const k of CAUSES) {
+      causesLong[k] += t.causes[k];
+      causesMaxTask[k] = Math.max(causesMaxTask[k], t.causes[k]);
+    }
+  let longestOursUs = 0;
+  for (const e of pageTasks) if (overlap(spanUnion, e.ts, e.ts + e.dur!) > 0) longestOursUs = Math.max(longestOursUs, causesOf(e).ours * 1000);
+  const durs = pageTasks.map((e) => e.dur! / 1000).filter((d) => d >= 1).sort((x, y) => x - y);
   return {
     recordedMs: (t1 - t0) / 1000,
+    p95Ms: durs.length ? durs[Math.min(durs.length - 1, Math.floor(0.95 * durs.length))] : 0,
+    frames: on.filter((e) => e.name === 'FireAnimationFrame').length,
+    causesLong,
+    causesMaxTask,
+    ours: oursByName,
+    longestOursMs: longestOursUs / 1000,
     longTaskCount: long.length,
-    longestMs: long.length ? long[0].dur! / 1000 : Math.max(0, ...pageTasks.map((e) => e.dur! / 1000)),
+    longestMs: long.length ? long[0].dur! / 1000 : maxOf(pageTasks, (e) => e.dur! / 1000),
     longestOwnMs: longestOwnUs / 1000,
-    longestCpuMs: Math.max(0, ...pageTasks.map((e) => (e.tdur ?? 0) / 1000)),
+    longestCpuMs: maxOf(pageTasks, (e) => (e.tdur ?? 0) / 1000),
     busyMs: pageTasks.reduce((s, e) => s + e.dur!, 0) / 1000,
     top: described.slice(0, n),
     topOwn: own,
     topCpu: cpu,
     totals: { events: top(totEv, 12), js: top(totJs, 12) },
   };
+}
+
+/** The largest f(x), 0 for none (no spread: a long walk's trace has more events than a call may take arguments). */
+function maxOf<T>(xs: T[], f: (x: T) => number): number {
+  let m = 0;
+  for (const x of xs) m = Math.max(m, f(x));
+  return m;
+}
+
+/** Sorted, non-overlapping union of [a, b) intervals. */
+function mergeIntervals(iv: [number, number][]): [number, number][] {
+  const out: [number, number][] = [];
+  for (const [a, b] of [...iv].sort((x, y) => x[0] - y[0])) {
+    const last = out[out.length - 1];
+    if (last && a <= last[1]) last[1] = Math.max(last[1], b);
+    else out.push([a, b]);
+  }
+  return out;
+}
+
+/** Length of a merged interval list inside [a, b). */
+function overlap(iv: [number, number][], a: number, b: number): number {
+  let s = 0;
+  for (const [x, y] of iv) s += Math.max(0, Math.min(y, b) - Math.max(x, a));
+  return s;
 }
 
 function lowerBound(a: number[], x: number): number {
@@ -259,9 +407,12 @@ function lowerBoundTs(a: TraceEvent[], x: number): number {
 /** The report as log lines. */
 export function formatReport(r: MainThreadReport, what: string): string {
   const lines = [
-    `${what}: ${r.longTaskCount} main-thread tasks ≥ 50 ms in ${(r.recordedMs / 1000).toFixed(1)} s (busy ${(r.busyMs / 1000).toFixed(1)} s), longest ${r.longestMs.toFixed(0)} ms, longest without GPU waits ${r.longestOwnMs.toFixed(0)} ms, most CPU in one task ${r.longestCpuMs.toFixed(0)} ms`,
+    `${what}: ${r.longTaskCount} main-thread tasks ≥ 50 ms in ${(r.recordedMs / 1000).toFixed(1)} s (busy ${(r.busyMs / 1000).toFixed(1)} s, ${r.frames} animation frames), longest ${r.longestMs.toFixed(0)} ms, p95 (tasks ≥ 1 ms) ${r.p95Ms.toFixed(0)} ms, longest without GPU waits ${r.longestOwnMs.toFixed(0)} ms, most CPU in one task ${r.longestCpuMs.toFixed(0)} ms, most of our own work in one task ${r.longestOursMs.toFixed(1)} ms`,
+    `  long tasks by cause (sum / most in one task, ms): ${CAUSES.map((k) => `${k} ${r.causesLong[k].toFixed(0)} / ${r.causesMaxTask[k].toFixed(0)}`).join(' | ')}`,
+    `  our spans (count, longest ms): ${Object.entries(r.ours).map(([k, v]) => `${k} ${v.count}, ${v.maxMs.toFixed(1)}`).join(' | ') || 'none recorded'}`,
   ];
-  for (const t of r.top) lines.push(`  ${t.ms.toFixed(0)} ms (GPU wait ${t.gpuWaitMs.toFixed(0)}, CPU ${t.cpuMs.toFixed(0)}) at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 5).join(' | ')}`, `      js: ${t.js.slice(0, 5).join(' | ')}`);
+  const causeLine = (t: LongTask) => CAUSES.filter((k) => t.causes[k] >= 1).map((k) => `${k} ${t.causes[k].toFixed(0)}`).join(', ');
+  for (const t of r.top) lines.push(`  ${t.ms.toFixed(0)} ms (GPU wait ${t.gpuWaitMs.toFixed(0)}, CPU ${t.cpuMs.toFixed(0)}) at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 5).join(' | ')}`, `      causes: ${causeLine(t)}`, `      js: ${t.js.slice(0, 5).join(' | ')}`);
   lines.push(`  most own work (task minus GPU waits):`);
   for (const t of r.topOwn.slice(0, 5))
     lines.push(`  ${(t.ms - t.gpuWaitMs).toFixed(0)} ms own (CPU ${t.cpuMs.toFixed(0)}) of ${t.ms.toFixed(0)} at ${(t.atMs / 1000).toFixed(1)} s: ${t.events.slice(0, 6).join(' | ')}`, `      js: ${t.js.slice(0, 6).join(' | ')}`);
