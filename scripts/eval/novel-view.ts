@@ -196,6 +196,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
   const depthSizeArg = optString(args, 'depth-size');
   const deviceDepth = new Map<number, DepthMap>();
+  const deviceFilled = new Map<number, Uint8Array>();
   const conditioning: { id: string; notes: string[] }[] = [];
   if (sources.includes('device')) {
     let factor = 1;
@@ -211,6 +212,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     for (let k = 0; k < context.length; k++) {
       const e = await estimator.depthFor(k);
       deviceDepth.set(k, e.depth);
+      if (e.filled) deviceFilled.set(k, e.filled);
       conditioning.push({ id: frames[context[k]].id, notes: e.notes });
     }
     if (condArg === 'on') log(`device depth: ${conditioning.map((c) => `${c.id}: ${c.notes.slice(1).join('; ')}`).join('\n  ')}`);
@@ -326,6 +328,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const depth: Record<string, Map<number, Float32Array>> = {};
   for (const s of sources) depth[s] = new Map();
   const deviceConfidence = new Map<number, Float32Array>();
+  const devicePinholeFilled = new Map<number, Uint8Array>();
   const fits: Record<string, { scale: number; shift: number; inliers: number; samples: number }> = {};
   const fitFailures: { id: string; reason: string }[] = [];
   {
@@ -337,6 +340,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         const r = deviceDepth.get(k)!;
         depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
         if (r.confidence && isIdentityDistortion(views[k].frameIntrinsics.distortion)) deviceConfidence.set(k, r.confidence);
+        // Filled pixels yield to the scene as in the pipeline (lib/splat/filled-depth-gate.ts); on the pinhole grid only.
+        const fm = deviceFilled.get(k);
+        if (fm && isIdentityDistortion(views[k].frameIntrinsics.distortion)) devicePinholeFilled.set(k, fm);
       }
       if (!needMvs) continue;
       const t = performance.now();
@@ -411,7 +417,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           // Stereo confidence (with the view's trust weight) weights the fusion only, as conditioned device depth
           // does; --mvs-weights off gives every stereo pixel the same weight.
           const mvsConf = src === 'mvs' && mvsWeights;
-          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
+          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, pinholeFilled: src === 'device' ? devicePinholeFilled.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
           const gOpts = gaussianOptionsFor(src === 'device' ? 'device' : 'stereo', condArg === 'on', { scaleFactor: gaussianScale });
           const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: mvsConf ? { ...gOpts, confidenceOpacity: 0 } : gOpts });
           timing.gaussianBuildMs += r.buildMs;
