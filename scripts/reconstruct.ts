@@ -201,7 +201,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         out,
         format,
         views: rep.views.length,
-        perView: rep.views.map((r) => ({ id: r.id, depthSource: r.depthSource, trusted: +r.trusted.toFixed(4), gaussians: r.gaussians, merged: r.merged, masks: r.masks, ...(r.filled && { filled: r.filled }) })),
+        perView: rep.views.map((r) => ({ id: r.id, depthSource: r.depthSource, trusted: +r.trusted.toFixed(4), gaussians: r.gaussians, merged: r.merged, scene: r.scene, masks: r.masks, ...(r.filled && { filled: r.filled }) })),
         census: rep.census,
         skipped: cap.skipped,
         gaussians: rep.gaussians,

@@ -114,6 +114,8 @@ export interface ViewReport {
   gaussians: number;
   merged: number;
   masks: number;
+  /** Gaussians in the scene after this view was fused. */
+  scene: number;
   /** Filled device-depth pixels: earlier views' elements carved, this view's dropped and kept (absent for other sources). */
   filled?: GateReport;
 }
@@ -291,7 +293,7 @@ export class Reconstruction {
       const fused = this.fusion.addView(view, tmp, undefined, { origin: [m[12], m[13], m[14]] });
       this.stageMs.fusion += performance.now() - t;
 
-      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: tmp.count, merged: fused.merged, masks: 0, ...(filled && { filled }) };
+      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: tmp.count, merged: fused.merged, scene: this.scene.count, masks: 0, ...(filled && { filled }) };
       out.push(r);
       this.reports.push(r);
       if (!this.semantics) continue;
