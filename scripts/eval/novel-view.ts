@@ -3,7 +3,7 @@
  *     [--holdout-every 5 | --context i,j,k --targets a,b] [--scale 0.25] [--max-targets N]
  *     [--depth fastdepth|mvs|mvs-raw|mvs+fastdepth|device|all] [--renderer gaussians|forward-splat|both]
  *     [--nearest 4] [--gaussian-scale 0.5] [--png 3] [--png-depth mvs] [--out docs/img/results] [--json]
- *     [--registration auto|off] [--condition on|off] [--depth-size WxH] [--mvs-weights on|off]
+ *     [--registration auto|off] [--condition on|off] [--depth-size WxH] [--mvs-weights on|off] [--filled-gate on|off]
  *
  * The reference protocol of ../shared/README.md on any posed capture: existing frames sorted by name, every
  * N-th held out as a target (or explicit --context / --targets indices into that sorted list), images
@@ -21,7 +21,9 @@
  *                 monocularHoleFill);
  *   device        the capture's own depth (captures with depth: bundles, 7-Scenes, TUM), conditioned
  *                 (depth-conditioning.ts; --condition off: raw) in context order with the incremental multi-view
- *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first.
+ *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first;
+ *                 our Gaussians fuse the filled pixels through the pipeline's FilledDepthGate (--filled-gate off:
+ *                 every fill is fused like a measured pixel).
  * With device depth on every context view the colour camera is registered to the depth camera on the context views
  * (colour-registration.ts; --registration off keeps the capture's intrinsics) and used for every frame, stereo too.
  * Stereo for a context view only uses context views. Sweeps and FastDepth outputs are cached per
@@ -193,6 +195,8 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const mvsConfidence = new Map<number, Float32Array>();
   const trust: Record<string, { trusted: number; weakTexture: number; sources: string[] }> = {};
   const condArg = optString(args, 'condition', 'on')!;
+  const gateArg = optString(args, 'filled-gate', 'on')!;
+  if (!['on', 'off'].includes(gateArg)) throw new UsageError(`--filled-gate must be on or off, got "${gateArg}"`);
   if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
   const depthSizeArg = optString(args, 'depth-size');
   const deviceDepth = new Map<number, DepthMap>();
@@ -342,7 +346,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         if (r.confidence && isIdentityDistortion(views[k].frameIntrinsics.distortion)) deviceConfidence.set(k, r.confidence);
         // Filled pixels yield to the scene as in the pipeline (lib/splat/filled-depth-gate.ts); on the pinhole grid only.
         const fm = deviceFilled.get(k);
-        if (fm && isIdentityDistortion(views[k].frameIntrinsics.distortion)) devicePinholeFilled.set(k, fm);
+        if (fm && gateArg === 'on' && isIdentityDistortion(views[k].frameIntrinsics.distortion)) devicePinholeFilled.set(k, fm);
       }
       if (!needMvs) continue;
       const t = performance.now();
