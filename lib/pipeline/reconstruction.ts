@@ -37,7 +37,7 @@ import { GaussianScene } from '../splat/gaussian-scene';
 import type { DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
-import { FilledDepthGate, type GateReport } from '../splat/filled-depth-gate';
+import { FilledDepthGate, type FilledDepthGateOptions, type GateReport } from '../splat/filled-depth-gate';
 import { DEFAULT_MAX_SIZE } from './working-size';
 import { applyWorldFrame, findWorldFrame, IDENTITY_WORLD, transformPose, type Vec3, type WorldFrame, type WorldFrameOptions } from '../align/world-frame';
 import type { SceneInfo } from '../splat/scene-info';
@@ -78,7 +78,7 @@ export interface ReconstructionOptions {
      * Gaussians only where no earlier view covers that surface, and an earlier view's fills that this view measured
      * through are removed. false: every filled pixel is fused like a measured one (the scene grows with each view's fills).
      */
-    filledGate?: boolean;
+    filledGate?: boolean | FilledDepthGateOptions;
   };
   /**
    * Depth-to-colour registration of device depth (default 'auto': estimated from the first keyframes with depth,
@@ -190,7 +190,7 @@ export class Reconstruction {
   /** Device keyframes conditioned so far, across batches (a live scan adds a few at a time). */
   private readonly agreement = new DepthAgreement();
   /** Filled device-depth pixels of the views so far, and the test that keeps them from piling up (filled-depth-gate.ts). */
-  private readonly gate = new FilledDepthGate();
+  private readonly gate: FilledDepthGate;
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -200,6 +200,8 @@ export class Reconstruction {
       this.scene.bank.maskSource = sem.generator.id;
     }
     this.fusion = new SceneFusion(this.scene, options.fusion);
+    const fg = options.depth?.filledGate;
+    this.gate = new FilledDepthGate(typeof fg === 'object' ? fg : {});
     this.progress = options.progress ?? noProgress;
     this.semantics = sem
       ? new SemanticBuilder({

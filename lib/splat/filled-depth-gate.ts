@@ -27,6 +27,10 @@ export interface FilledDepthGateOptions {
   band?: number;
   /** Largest footprint radius in pixels an element centre covers in the visibility buffer (default 4). */
   maxRadius?: number;
+  /** Remove earlier views' fills this view measured through (step 1, default true). */
+  carve?: boolean;
+  /** Smallest footprint radius in pixels in the visibility buffer (default 1: 3x3; 0: the footprint alone). */
+  minRadius?: number;
 }
 
 /** One view's camera and depth at the grid its Gaussians' sourcePixel addresses. */
@@ -51,6 +55,8 @@ export interface GateReport {
 export class FilledDepthGate {
   readonly band: number;
   readonly maxRadius: number;
+  readonly minRadius: number;
+  readonly carve: boolean;
   /** Per view: filled pixels as bits (and those outside the sensor's field), and how many pixels they cover. */
   private readonly masks = new Map<number, { bits: Uint32Array; outside: Uint32Array; size: number }>();
   private zbuf = new Float32Array(0);
@@ -58,6 +64,10 @@ export class FilledDepthGate {
   constructor(opts: FilledDepthGateOptions = {}) {
     this.band = opts.band ?? 0.15;
     this.maxRadius = opts.maxRadius ?? 4;
+    this.minRadius = opts.minRadius ?? 1;
+    this.carve = opts.carve ?? true;
+    if (!(Number.isInteger(this.minRadius) && this.minRadius >= 0 && this.minRadius <= this.maxRadius))
+      throw new Error(`FilledDepthGate: minRadius must be an integer in 0..maxRadius, got ${opts.minRadius}`);
     if (!(this.band >= 0 && this.band < 10)) throw new Error(`FilledDepthGate: band must be in [0, 10), got ${opts.band}`);
     if (!(Number.isInteger(this.maxRadius) && this.maxRadius >= 1 && this.maxRadius <= 64))
       throw new Error(`FilledDepthGate: maxRadius must be an integer in 1..64, got ${opts.maxRadius}`);
@@ -101,7 +111,7 @@ export class FilledDepthGate {
     const onePlus = 1 + this.band;
 
     // 1. Carve earlier views' filled elements that this view's measured depth sees through or onto.
-    if (this.masks.size > 0 && !passive) {
+    if (this.masks.size > 0 && !passive && this.carve) {
       const D = view.depth, F = view.filled;
       const drop = new Uint8Array(scene.count);
       const pos = scene.positions;
@@ -166,13 +176,13 @@ export class FilledDepthGate {
     const zb = this.zbuf;
     zb.fill(Infinity, 0, W * H);
     const pos = scene.positions, sca = scene.scales;
-    const f = 0.5 * (fx + fy), rMax = this.maxRadius;
+    const f = 0.5 * (fx + fy), rMax = this.maxRadius, rMin = this.minRadius;
     for (let e = 0; e < scene.count; e++) {
       const p = proj(pos[e * 3], pos[e * 3 + 1], pos[e * 3 + 2]);
       if (p < 0) continue;
       const d = proj.depth;
       const s = Math.max(sca[e * 3], sca[e * 3 + 1]);
-      const r = Math.min(rMax, Math.max(1, Math.ceil((2 * s * f) / d)));
+      const r = Math.min(rMax, Math.max(rMin, Math.ceil((2 * s * f) / d)));
       const u = p % W, v = (p - u) / W;
       const u0 = Math.max(0, u - r), u1 = Math.min(W - 1, u + r), v0 = Math.max(0, v - r), v1 = Math.min(H - 1, v + r);
       for (let y = v0; y <= v1; y++)
