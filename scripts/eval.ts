@@ -36,6 +36,7 @@ const TASKS = {
       'depth-size': { type: 'string', value: 'WxH', help: 'box-subsample device depth to WxH first (e.g. 160x120, phone-like)' },
       registration: { type: 'string', choices: ['auto', 'off'], default: 'auto', help: 'fit the colour camera to the depth camera on the context views (captures with depth)' },
       'mvs-weights': { type: 'string', choices: ['on', 'off'], default: 'on', help: 'our Gaussians from mvs: stereo confidence x view trust as the fusion weight (off: every pixel the same)' },
+      'filled-gate': { type: 'string', choices: ['on', 'off'], default: 'on', help: 'our Gaussians from device depth: filled pixels only where no earlier view covers the surface (off: every fill fused)' },
       png: { type: 'integer', default: 3, help: 'targets written as comparison PNGs' },
       'png-depth': { type: 'string', default: 'mvs', help: 'depth source shown in the PNGs' },
       out: { type: 'string', value: 'folder', default: 'docs/img/results', help: 'where the PNGs go' },

@@ -38,6 +38,7 @@ const OPTIONS = {
   depth: { type: 'string', value: 'auto|device|mvs|fastdepth|onnx:<file>', default: 'auto', help: 'depth source per view (auto: device depth, else stereo, else FastDepth)' },
   registration: { type: 'string', choices: ['auto', 'off'], default: 'auto', help: 'device depth: register the colour camera to the depth camera from the first keyframes (kept unless it clearly helps)' },
   condition: { type: 'string', choices: ['on', 'off'], default: 'on', help: 'device depth: drop invalid values, flying pixels and misregistered edges, weight by z^2 noise and multi-view agreement' },
+  'filled-gate': { type: 'string', choices: ['on', 'off'], default: 'on', help: 'device depth: filled holes become Gaussians only where no earlier view covers them (off: every fill is fused)' },
   masks: { type: 'string', choices: ['auto', 'sam', 'graph', 'none'], default: 'auto', help: 'class-agnostic masks (none: geometry only)' },
   bank: { type: 'string', choices: ['kmeans', 'instances'], default: 'instances', help: 'semantic memory bank: per-object instances or k-means clusters' },
   budget: { type: 'integer', min: 1, value: 'N', default: 2_000_000, help: 'most Gaussians in the scene' },
@@ -137,6 +138,7 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
     opts.depth = { prefer: depthMap[depthArg], monocular: await loadBundledFastDepth() };
   }
   opts.depth.conditionDevice = v.condition === 'on';
+  opts.depth.filledGate = v['filled-gate'] === 'on';
 
   const choice = await modelChoice(v.models);
   if (choice.standIn) log('using TEST STAND-IN models (colour-only semantics; not real CLIP/SAM)');
@@ -176,6 +178,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
   for (const r of rep.views)
     log(`  ${r.id.padEnd(16)} depth ${r.depthSource.padEnd(9)} trusted ${(100 * r.trusted).toFixed(1).padStart(5)} %  ${String(r.gaussians).padStart(8)} Gaussians, ${r.merged} merged`);
   log(`Gaussians    ${rep.gaussians}`);
+  const c = rep.census;
+  if (c.filledHole + c.filledOutside > 0) log(`  from depth  ${c.measured} measured, ${c.filledHole} filled holes, ${c.filledOutside} filled outside the sensor's field`);
   log(`bank entries ${rep.bankEntries}`);
   log(`instances    ${rep.instances}`);
   log(`working size ${rep.working.width}x${rep.working.height}`);
@@ -197,7 +201,8 @@ async function reconstructMode(args: Args, input: string): Promise<void> {
         out,
         format,
         views: rep.views.length,
-        perView: rep.views.map((r) => ({ id: r.id, depthSource: r.depthSource, trusted: +r.trusted.toFixed(4), gaussians: r.gaussians, merged: r.merged, masks: r.masks })),
+        perView: rep.views.map((r) => ({ id: r.id, depthSource: r.depthSource, trusted: +r.trusted.toFixed(4), gaussians: r.gaussians, merged: r.merged, scene: r.scene, masks: r.masks, ...(r.filled && { filled: r.filled }) })),
+        census: rep.census,
         skipped: cap.skipped,
         gaussians: rep.gaussians,
         bankEntries: rep.bankEntries,

@@ -16,6 +16,7 @@ import { distortedToPinholeMap, pinholeToDistortedMap, remap } from '../inferenc
 import { isIdentityDistortion } from '../inference/depth/lens-distortion';
 import { renderGaussians } from '../splat/cpu-renderer';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
+import { FilledDepthGate } from '../splat/filled-depth-gate';
 import { GaussianScene } from '../splat/gaussian-scene';
 import { gaussiansFromDepth, type DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 
@@ -27,6 +28,8 @@ export interface PinholeView {
   pinholeDepth: Float32Array;
   /** Optional 0..1 confidence on the same grid (conditioned sensor depth): it scales opacity and fusion weight. */
   pinholeConfidence?: Float32Array;
+  /** Optional: non-zero where the depth was filled, not measured (DepthEstimate.filled): fused through the pipeline's FilledDepthGate. */
+  pinholeFilled?: Uint8Array;
   intrinsics: Intrinsics;
   cameraToWorld: ArrayLike<number>;
 }
@@ -63,6 +66,7 @@ export function renderGaussianView(target: { intrinsics: Intrinsics; cameraToWor
   for (const v of views) total += v.intrinsics.width * v.intrinsics.height;
   const scene = new GaussianScene({ budget: total + 1, bankDim: 1, initialCapacity: total });
   const fusion = new SceneFusion(scene, opts.fusion);
+  const gate = new FilledDepthGate();
   views.forEach((v, i) => {
     const k = v.intrinsics;
     const n = k.width * k.height;
@@ -79,6 +83,7 @@ export function renderGaussianView(target: { intrinsics: Intrinsics; cameraToWor
       opts.gaussians,
     );
     const m = v.cameraToWorld;
+    if (v.pinholeFilled) gate.apply(fusion, i, tmp, { intrinsics: pin, cameraToWorld: m, depth: v.pinholeDepth, filled: v.pinholeFilled });
     fusion.addView(i, tmp, undefined, { origin: [m[12], m[13], m[14]] });
   });
   const t1 = performance.now();

@@ -37,6 +37,7 @@ import { GaussianScene } from '../splat/gaussian-scene';
 import type { DepthToGaussiansOptions } from '../splat/gaussians-from-depth';
 import { HeavyStages, type HeavyStagesReport } from '../gpu/heavy-stages';
 import { SceneFusion, type FusionOptions } from '../splat/fusion';
+import { FilledDepthGate, type FilledDepthGateOptions, type GateReport } from '../splat/filled-depth-gate';
 import { DEFAULT_MAX_SIZE } from './working-size';
 import { applyWorldFrame, findWorldFrame, IDENTITY_WORLD, transformPose, type Vec3, type WorldFrame, type WorldFrameOptions } from '../align/world-frame';
 import type { SceneInfo } from '../splat/scene-info';
@@ -72,6 +73,12 @@ export interface ReconstructionOptions {
     monocularHoleFill?: boolean;
     /** Condition device depth (default true; false: the sensor's values as they come, holes still filled). */
     conditionDevice?: boolean;
+    /**
+     * Filled device-depth pixels yield to the scene (default true; lib/splat/filled-depth-gate.ts): they become
+     * Gaussians only where no earlier view covers that surface, and an earlier view's fills that this view measured
+     * through are removed. false: every filled pixel is fused like a measured one (the scene grows with each view's fills).
+     */
+    filledGate?: boolean | FilledDepthGateOptions;
   };
   /**
    * Depth-to-colour registration of device depth (default 'auto': estimated from the first keyframes with depth,
@@ -107,6 +114,10 @@ export interface ViewReport {
   gaussians: number;
   merged: number;
   masks: number;
+  /** Gaussians in the scene after this view was fused. */
+  scene: number;
+  /** Filled device-depth pixels: earlier views' elements carved, this view's dropped and kept (absent for other sources). */
+  filled?: GateReport;
 }
 
 export interface ReconstructionReport {
@@ -120,6 +131,8 @@ export interface ReconstructionReport {
   totalMs: number;
   /** Working resolution of depth, stereo and fusion. */
   working: { width: number; height: number };
+  /** The scene's Gaussians by the depth pixel they came from (device depth: measured, or filled in a hole or outside the sensor's field). */
+  census: { measured: number; filledHole: number; filledOutside: number };
   /** The capture -> app world transform applied (identity with upSource 'none' under keepWorld). */
   world: WorldFrame;
   /** Which backend (WebGPU or CPU, and why) each heavy stage ran on; null before the first batch. */
@@ -176,6 +189,8 @@ export class Reconstruction {
   private registrationOpen = false;
   /** Device keyframes conditioned so far, across batches (a live scan adds a few at a time). */
   private readonly agreement = new DepthAgreement();
+  /** Filled device-depth pixels of the views so far, and the test that keeps them from piling up (filled-depth-gate.ts). */
+  private readonly gate: FilledDepthGate;
 
   constructor(private readonly options: ReconstructionOptions = {}) {
     const sem = options.semantics;
@@ -185,6 +200,8 @@ export class Reconstruction {
       this.scene.bank.maskSource = sem.generator.id;
     }
     this.fusion = new SceneFusion(this.scene, options.fusion);
+    const fg = options.depth?.filledGate;
+    this.gate = new FilledDepthGate(typeof fg === 'object' ? fg : {});
     this.progress = options.progress ?? noProgress;
     this.semantics = sem
       ? new SemanticBuilder({
@@ -266,16 +283,19 @@ export class Reconstruction {
       this.progress({ stage: 'gaussians', done: k, total: n, detail });
       t = performance.now();
       const tmp = new GaussianScene({ budget: this.width * this.height + 1, bankDim: 1, initialCapacity: this.width * this.height });
-      const g = (await stages.gaussiansFromDepth(tmp, withDepth, view, gaussianOptionsFor(est.kind, conditioned, this.options.gaussians))).result;
+      await stages.gaussiansFromDepth(tmp, withDepth, view, gaussianOptionsFor(est.kind, conditioned, this.options.gaussians));
       this.stageMs.gaussians += performance.now() - t;
 
       t = performance.now();
-      // The camera centre sets the fusion's depth-noise tolerance (noise grows with range).
       const m = withDepth.cameraToWorld;
+      const filled = est.filled
+        ? this.gate.apply(this.fusion, view, tmp, { intrinsics: est.depth.intrinsics ?? withDepth.intrinsics, cameraToWorld: m, depth: est.depth.data, filled: est.filled }, this.options.depth?.filledGate === false)
+        : undefined;
+      // The camera centre sets the fusion's depth-noise tolerance (noise grows with range).
       const fused = this.fusion.addView(view, tmp, undefined, { origin: [m[12], m[13], m[14]] });
       this.stageMs.fusion += performance.now() - t;
 
-      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: g.count, merged: fused.merged, masks: 0 };
+      const r: ViewReport = { view, id: frame.id, depthSource: est.kind, trusted: est.trusted, gaussians: tmp.count, merged: fused.merged, scene: this.scene.count, masks: 0, ...(filled && { filled }) };
       out.push(r);
       this.reports.push(r);
       if (!this.semantics) continue;
@@ -375,6 +395,7 @@ export class Reconstruction {
       stageMs: { ...this.stageMs },
       totalMs,
       working: { width: this.width, height: this.height },
+      census: this.gate.census(this.scene),
       world: this.worldFrame ?? IDENTITY_WORLD,
       backends: this.stages?.report() ?? null,
       registration: this.registration && { ...this.registration, keyframes: [...this.registration.keyframes] },

@@ -556,6 +556,25 @@ export class SceneFusion {
     return report;
   }
 
+  /**
+   * Removes the elements with drop[e] set, their alternates with them (filled-depth-gate.ts: an earlier view's filled
+   * pixels that a later view's measured depth contradicts). Returns how many were removed.
+   */
+  removeElements(drop: Uint8Array): number {
+    const count = this.scene.count;
+    if (drop.length < count) throw new Error(`SceneFusion.removeElements: mask has ${drop.length} entries, the scene ${count} elements`);
+    const keep = new Uint8Array(count);
+    let removed = 0;
+    for (let e = 0; e < count; e++) {
+      if (drop[e]) {
+        this.freeAlternates(e);
+        removed++;
+      } else keep[e] = 1;
+    }
+    if (removed) this.compactElements(keep);
+    return removed;
+  }
+
   /** A re-scanned view replaces its previous Gaussians. */
   replaceView(viewIndex: number, source: GaussianScene, range?: { start: number; count: number }, view?: FusionViewInfo): FusionReport & RemoveReport {
     const r = this.viewSet.has(viewIndex) ? this.removeView(viewIndex) : { removed: 0, restored: 0 };

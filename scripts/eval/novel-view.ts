@@ -3,7 +3,7 @@
  *     [--holdout-every 5 | --context i,j,k --targets a,b] [--scale 0.25] [--max-targets N]
  *     [--depth fastdepth|mvs|mvs-raw|mvs+fastdepth|device|all] [--renderer gaussians|forward-splat|both]
  *     [--nearest 4] [--gaussian-scale 0.5] [--png 3] [--png-depth mvs] [--out docs/img/results] [--json]
- *     [--registration auto|off] [--condition on|off] [--depth-size WxH] [--mvs-weights on|off]
+ *     [--registration auto|off] [--condition on|off] [--depth-size WxH] [--mvs-weights on|off] [--filled-gate on|off]
  *
  * The reference protocol of ../shared/README.md on any posed capture: existing frames sorted by name, every
  * N-th held out as a target (or explicit --context / --targets indices into that sorted list), images
@@ -21,7 +21,9 @@
  *                 monocularHoleFill);
  *   device        the capture's own depth (captures with depth: bundles, 7-Scenes, TUM), conditioned
  *                 (depth-conditioning.ts; --condition off: raw) in context order with the incremental multi-view
- *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first.
+ *                 agreement, holes filled as the depth source does; --depth-size WxH box-subsamples it first;
+ *                 our Gaussians fuse the filled pixels through the pipeline's FilledDepthGate (--filled-gate off:
+ *                 every fill is fused like a measured pixel).
  * With device depth on every context view the colour camera is registered to the depth camera on the context views
  * (colour-registration.ts; --registration off keeps the capture's intrinsics) and used for every frame, stereo too.
  * Stereo for a context view only uses context views. Sweeps and FastDepth outputs are cached per
@@ -193,9 +195,12 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const mvsConfidence = new Map<number, Float32Array>();
   const trust: Record<string, { trusted: number; weakTexture: number; sources: string[] }> = {};
   const condArg = optString(args, 'condition', 'on')!;
+  const gateArg = optString(args, 'filled-gate', 'on')!;
+  if (!['on', 'off'].includes(gateArg)) throw new UsageError(`--filled-gate must be on or off, got "${gateArg}"`);
   if (!['on', 'off'].includes(condArg)) throw new UsageError(`--condition must be on or off, got "${condArg}"`);
   const depthSizeArg = optString(args, 'depth-size');
   const deviceDepth = new Map<number, DepthMap>();
+  const deviceFilled = new Map<number, Uint8Array>();
   const conditioning: { id: string; notes: string[] }[] = [];
   if (sources.includes('device')) {
     let factor = 1;
@@ -211,6 +216,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
     for (let k = 0; k < context.length; k++) {
       const e = await estimator.depthFor(k);
       deviceDepth.set(k, e.depth);
+      if (e.filled) deviceFilled.set(k, e.filled);
       conditioning.push({ id: frames[context[k]].id, notes: e.notes });
     }
     if (condArg === 'on') log(`device depth: ${conditioning.map((c) => `${c.id}: ${c.notes.slice(1).join('; ')}`).join('\n  ')}`);
@@ -326,6 +332,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
   const depth: Record<string, Map<number, Float32Array>> = {};
   for (const s of sources) depth[s] = new Map();
   const deviceConfidence = new Map<number, Float32Array>();
+  const devicePinholeFilled = new Map<number, Uint8Array>();
   const fits: Record<string, { scale: number; shift: number; inliers: number; samples: number }> = {};
   const fitFailures: { id: string; reason: string }[] = [];
   {
@@ -337,6 +344,9 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
         const r = deviceDepth.get(k)!;
         depth.device.set(k, frameDepthToPinholeGrid(v, r.data));
         if (r.confidence && isIdentityDistortion(views[k].frameIntrinsics.distortion)) deviceConfidence.set(k, r.confidence);
+        // Filled pixels yield to the scene as in the pipeline (lib/splat/filled-depth-gate.ts); on the pinhole grid only.
+        const fm = deviceFilled.get(k);
+        if (fm && gateArg === 'on' && isIdentityDistortion(views[k].frameIntrinsics.distortion)) devicePinholeFilled.set(k, fm);
       }
       if (!needMvs) continue;
       const t = performance.now();
@@ -411,7 +421,7 @@ export async function runNovelView(args: ParsedArgs, log: (s: string) => void): 
           // Stereo confidence (with the view's trust weight) weights the fusion only, as conditioned device depth
           // does; --mvs-weights off gives every stereo pixel the same weight.
           const mvsConf = src === 'mvs' && mvsWeights;
-          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
+          const pv: PinholeView[] = nearest[j].map((k) => ({ id: views[k].id, rgb: rgbs[k], pinholeDepth: depth[src].get(k)!, pinholeConfidence: src === 'device' ? deviceConfidence.get(k) : mvsConf ? mvsConfidence.get(k) : undefined, pinholeFilled: src === 'device' ? devicePinholeFilled.get(k) : undefined, intrinsics: views[k].frameIntrinsics, cameraToWorld: views[k].cameraToWorld }));
           const gOpts = gaussianOptionsFor(src === 'device' ? 'device' : 'stereo', condArg === 'on', { scaleFactor: gaussianScale });
           const r = renderGaussianView({ intrinsics: targetK[j], cameraToWorld: frames[t].cameraToWorld }, pv, { gaussians: mvsConf ? { ...gOpts, confidenceOpacity: 0 } : gOpts });
           timing.gaussianBuildMs += r.buildMs;

@@ -55,8 +55,18 @@ export interface DepthEstimate {
    * cross-view and texture tests (the rest is filled); device, the measured pixels; network / monocular, 0.
    */
   trusted: number;
+  /**
+   * Pixels whose depth was filled rather than measured (device holes: FILLED_HOLE inside the sensor's field,
+   * FILLED_OUTSIDE where the colour camera sees past it; 0 = measured or no depth). Set for device depth only.
+   * The pipeline keeps filled pixels out of the scene where earlier views already cover them (filled-depth.ts).
+   */
+  filled?: Uint8Array;
   notes: string[];
 }
+
+/** Values of DepthEstimate.filled. */
+export const FILLED_HOLE = 1;
+export const FILLED_OUTSIDE = 2;
 
 export interface DepthSourceOptions {
   /** Working resolution of the output (the reference protocol uses 270x480 for 1080x1920 phone frames). */
@@ -203,6 +213,7 @@ export class DepthEstimator {
       if (!depth.confidence) depth.confidence = measured;
       const notes = [`device depth ${f.depth!.width}x${f.depth!.height} resampled`, ...condNotes];
       let fit: ScaleShiftFit | undefined;
+      let filledMask: Uint8Array | undefined;
       const holes = measured.length - measured.reduce((a, b) => a + b, 0);
       if (holes > 0 && holes < measured.length && this.options.fillDeviceHoles !== false) {
         // Sensor holes (outside its field of view, dark or shiny surfaces): the monocular model anchored to the
@@ -220,13 +231,19 @@ export class DepthEstimator {
           filled = fillDepthHoles(depth.data, guide, k.width, k.height, { ...this.options.stereo?.fill, confidence: conf, smoothPasses: 0 });
           notes.push(`${holes} holes filled by edge-aware smoothing`);
         }
+        // Outside the sensor's field: the working pixel's ray misses the depth grid (resampleDepthMap's test).
+        const map = pixelMapBetween(k, sensor.intrinsics);
+        const sw = sensor.width, sh = sensor.height;
+        filledMask = new Uint8Array(filled.length);
         for (let i = 0; i < filled.length; i++)
           if (!(depth.data[i] > 0) && filled[i] > 0) {
             depth.data[i] = filled[i];
             depth.confidence[i] = 0.1;
+            const x = map[2 * i], y = map[2 * i + 1];
+            filledMask[i] = x >= 0 && y >= 0 && x <= sw && y <= sh ? FILLED_HOLE : FILLED_OUTSIDE;
           }
       }
-      return { kind, depth, fit, notes, trusted: (measured.length - holes) / measured.length };
+      return { kind, depth, fit, notes, trusted: (measured.length - holes) / measured.length, ...(filledMask && { filled: filledMask }) };
     }
     if (kind === 'stereo') return this.stereo(index);
     if (kind === 'network' && isMultiView(this.options.network) && this.stereoIndex.length >= 2 && isStereoUsable(f)) {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Frame, RgbImage } from '../../../lib/capture/frame';
-import { chooseDepthSource, DepthEstimator, type MonocularDepthModel } from '../../../lib/inference/depth/depth-source';
+import { chooseDepthSource, DepthEstimator, FILLED_OUTSIDE, type MonocularDepthModel } from '../../../lib/inference/depth/depth-source';
 import { sweepView } from '../../../lib/inference/depth/multi-view-stereo';
 import { makeStereoView } from '../../../lib/inference/depth/stereo-view';
 import { defaultScene, intrinsics, pose, renderView } from './synthetic-scene';
@@ -101,6 +101,10 @@ describe('DepthEstimator', () => {
       expect(out.depth.confidence![hole]).toBeCloseTo(0.1, 5);
       expect(Math.abs(out.depth.data[hole] - depth[hole]) / depth[hole]).toBeLessThan(0.05);
       expect(!!out.fit).toBe(!!monocular);
+      // The filled pixels are marked (outside the sensor's field here), the measured ones are not.
+      expect(out.filled![hole]).toBe(FILLED_OUTSIDE);
+      expect(out.filled![30 * W + 40]).toBe(0);
+      expect(out.filled!.reduce((a, b) => a + (b ? 1 : 0), 0)).toBe(W * H - dw * dh);
     }
   });
 
