@@ -1,11 +1,12 @@
 /**
  * Sensor-depth conditioning (conditionSensorDepth of lib/inference/depth/depth-conditioning.ts, the
- * reference and fallback) on WebGPU: invalid values, occlusion edges with their band, the colour
- * guide's snap or drop when a guide is given, specks and the z² noise confidence, with the same inputs,
- * options (conditioningSettings: the reference's checks, messages and defaults), outputs and errors. The
- * three passes of depth-conditioning-wgsl.ts run in one submission; the host only counts the report.
- * f32 instead of f64: a jump within rounding of the edge threshold max(edgeJump·z, 4σ(z)), or a colour
- * profile whose fit is within rounding of a tie or of the fit limit, may fall either way
+ * reference and fallback) on WebGPU: invalid values, occlusion edges with their band, with a colour
+ * guide its flying pixels, snap or drop and per-axis edge trust, specks and the z² noise confidence, with
+ * the same inputs, options (conditioningSettings: the reference's checks, messages and defaults), outputs
+ * and errors. The three passes of depth-conditioning-wgsl.ts run in one submission; the host only counts
+ * the report. f32 instead of f64: a jump within rounding of the edge threshold max(edgeJump·z, 4σ(z)), a
+ * line's inverse depth within rounding of the grazing-plane test, or a colour profile whose fit is within
+ * rounding of a tie or of the fit limit, may fall either way
  * (tests/browser/webgpu-conditioning.test.ts states the tolerances). The multi-view agreement
  * (DepthAgreement) stays on the CPU.
  */
