@@ -67,10 +67,10 @@ export function boxSubsampleDepth(src: DepthMap, factor: number): DepthMap {
   return { width: W, height: H, data: out, intrinsics: { fx: k.fx * sx, fy: k.fy * sy, cx: k.cx * sx, cy: k.cy * sy, width: W, height: H } };
 }
 
-/** Checked depth edges a map needs before its unchecked ones can be trusted. */
-const MIN_CHECKED_EDGES = 20;
+/** Checked depth edges a map needs (per axis) before its unchecked ones can be trusted. */
+export const MIN_CHECKED_EDGES = 20;
 /** Share of checked depth edges on their colour boundary above which unchecked edges are trusted. */
-const TRUSTED_EDGES = 0.75;
+export const TRUSTED_EDGES = 0.75;
 export const depthSigma = (z: number, m: DepthNoiseModel = KINECT_NOISE): number => m.a + m.b * (z - 0.4) * (z - 0.4);
 
 export interface ConditioningOptions {
