@@ -1,8 +1,8 @@
 /**
  * `npx tsx scripts/bench/support/spark-lod-smoke.ts`: the spark-lod page end to end on a small synthetic scene (a
- * 20,000-splat coloured plane, 2,000 kept, 64x64, 2 cameras) in about a minute: checks that Spark's LoD builds and
- * renders headless before the full-scale bench (which takes most of an hour on software WebGL). Not a result about
- * real scenes.
+ * 20,000-splat coloured plane, 2,000 kept, 32x32, 2 cameras) in under a minute: checks that Spark's LoD builds and
+ * renders headless before the full-scale bench (about 5 minutes on the 762k fox at 90x160 with the knobs in
+ * docs/BENCH.md). Not a result about real scenes.
  */
 import { GaussianScene } from '../../../lib/splat/gaussian-scene';
 import { sparkLodTables } from '../spark-lod';
