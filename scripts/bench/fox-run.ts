@@ -1,6 +1,6 @@
 /**
  * The whole fox CLI run, old vs new, in one run (issue 11): `npm run bench -- --only fox-run` (opt-in: never part
- * of the default or quick bench, the full-size baseline alone takes ~12 minutes of one core).
+ * of the default or quick bench: the full-size baseline alone takes ~2 CPU-hours, ~158 s CPU per 1080x1920 view).
  *
  * Runs the real CLI (scripts/reconstruct.ts, the same code a user runs) as a child process on all 50 fox views
  * twice: at the photos' own 1080x1920 (`--max-size 0`, the old default) and at the default working resolution, and
@@ -84,7 +84,7 @@ export async function run(): Promise<BenchTable[]> {
   mkdirSync(DIR, { recursive: true });
   const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD']).toString().trim();
   const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no', 'lib', 'scripts']).toString().trim() ? ' + uncommitted changes' : '';
-  // Order: the default path first (its scene feeds the display-thinning bench), then the PSNR, then the ~12-minute
+  // Order: the default path first (its scene feeds the display-thinning bench), then the PSNR, then the slow
   // full-size baseline. Each step's result is also kept as .bench/fox-run/<step>.json the moment it ends.
   const steps = (process.env.FOX_RUN_STEPS ?? 'default,eval,full').split(',');
   const bad = steps.filter((x) => !['default', 'eval', 'full'].includes(x));
