@@ -164,11 +164,6 @@ export class FilledDepthGate {
     return report;
   }
 
-  /** Forgets a view's mask (its elements are gone: removeView). */
-  forget(viewIndex: number): void {
-    this.masks.delete(viewIndex);
-  }
-
   /** Min depth of the scene's element centres per pixel of the view, each over its footprint (at least 3x3). */
   private splatDepth(scene: GaussianScene, view: GateView, proj: Projector): void {
     const { width: W, height: H, fx, fy } = view.intrinsics;
